@@ -1,0 +1,1 @@
+//! zmcp-store (placeholder)

@@ -1,0 +1,1 @@
+//! zmcp-testkit (placeholder)
