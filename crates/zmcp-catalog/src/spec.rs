@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The Zscaler product a tool belongs to. The code is the prefix of tool names and the value
 /// users pass to `--services`.
@@ -128,6 +128,26 @@ pub struct HttpBinding {
     /// Fixed query parameters sent on every call (e.g. `action = "ADD_TO_LIST"`).
     #[serde(default)]
     pub query: BTreeMap<String, String>,
+    /// Fixed body fields sent on every call (e.g. `type = "URL_CATEGORY"`); arguments
+    /// with the same wire name override them.
+    #[serde(default)]
+    pub body: Map<String, Value>,
+}
+
+/// The "get one by id" request of a combo tool (the Python server's `get_zia_users` style:
+/// list when the id is absent, get when it is given).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ByIdBinding {
+    /// The optional parameter whose presence switches to this request; it binds the
+    /// placeholder of the same name in `path`.
+    pub param: String,
+    /// Path template of the single-resource request (same method as `http`).
+    pub path: String,
+    /// Other parameters still sent on the by-id request (e.g. `microtenant_id`); all others
+    /// (list filters, paging) are dropped, as the Python tools drop them.
+    #[serde(default)]
+    pub keep: Vec<String>,
 }
 
 /// A GraphQL operation behind a Z-Insights or ZMS tool.
@@ -224,6 +244,8 @@ pub enum Transform {
     ZpaSearch,
     /// Days ago to epoch milliseconds (`now - N days`), for Z-Insights time windows.
     DaysAgoEpochMs,
+    /// A boolean sent as ZIA's `state`: `true` → `"ENABLED"`, `false` → `"DISABLED"`.
+    EnabledState,
 }
 
 /// One tool parameter.
@@ -242,6 +264,9 @@ pub struct ParamSpec {
     #[serde(rename = "in")]
     pub location: ParamLocation,
     /// Name on the wire when it differs (`microtenantId`, `pagesize`, `configuredName`).
+    /// Several params may share one wire name as alternatives (Z-Insights `start_time` and
+    /// `start_days_ago` → `startTime`): a given argument beats a default or tenant value,
+    /// and among given arguments the first declared wins.
     #[serde(default)]
     pub wire: Option<String>,
     /// Whether the model must supply it.
@@ -265,6 +290,43 @@ pub struct ParamSpec {
     /// Rewrite applied before sending.
     #[serde(default)]
     pub transform: Option<Transform>,
+    /// Tenant value used when the argument is absent (`microtenant_id`: the configured
+    /// `ZSCALER_MICROTENANT_ID`). Ranks below an explicit argument, like `default`.
+    #[serde(default)]
+    pub from_tenant: Option<TenantKey>,
+}
+
+/// A tenant-scoped value from configuration (see [`crate::TenantScope`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TenantKey {
+    /// `ZSCALER_CUSTOMER_ID`.
+    CustomerId,
+    /// `ZCELL_CUSTOMER_ID`.
+    ZcellCustomerId,
+    /// `ZSCALER_MICROTENANT_ID`.
+    MicrotenantId,
+}
+
+impl TenantKey {
+    /// Parses a path placeholder or key name.
+    pub fn from_name(name: &str) -> Option<TenantKey> {
+        match name {
+            "customer_id" => Some(TenantKey::CustomerId),
+            "zcell_customer_id" => Some(TenantKey::ZcellCustomerId),
+            "microtenant_id" => Some(TenantKey::MicrotenantId),
+            _ => None,
+        }
+    }
+
+    /// The environment variable users set, named in errors.
+    pub fn env_var(self) -> &'static str {
+        match self {
+            TenantKey::CustomerId => "ZSCALER_CUSTOMER_ID",
+            TenantKey::ZcellCustomerId => "ZCELL_CUSTOMER_ID",
+            TenantKey::MicrotenantId => "ZSCALER_MICROTENANT_ID",
+        }
+    }
 }
 
 impl ParamSpec {
@@ -301,6 +363,12 @@ pub struct ToolSpec {
     /// Name of a Rust handler in `zmcp-server` for tools with more than one call.
     #[serde(default)]
     pub handler: Option<String>,
+    /// Static data for the handler (e.g. `{ policy_type = "ACCESS_POLICY" }`).
+    #[serde(default)]
+    pub handler_args: Option<Map<String, Value>>,
+    /// Combo tools: the single-resource request used when `param` is given.
+    #[serde(default)]
+    pub http_by_id: Option<ByIdBinding>,
     /// Paging convention of a list endpoint.
     #[serde(default)]
     pub paging: Option<Paging>,
@@ -316,6 +384,9 @@ pub struct ToolSpec {
     /// Parameters.
     #[serde(default)]
     pub params: Vec<ParamSpec>,
+    /// The input schema, built on first use.
+    #[serde(skip)]
+    pub(crate) schema_cache: std::sync::OnceLock<Map<String, Value>>,
 }
 
 fn default_service() -> Service {

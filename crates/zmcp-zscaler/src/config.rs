@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
+use crate::ConfigError;
+
 /// The OneAPI credential that proves the client's identity at the token endpoint.
 #[derive(Clone)]
 pub enum Credential {
@@ -50,7 +52,8 @@ pub struct ClientConfig {
     pub token_url: Option<String>,
     /// Overrides the API gateway base URL (tests, the demo).
     pub api_base_url: Option<String>,
-    /// Appended to the User-Agent as ` (<comment>)`.
+    /// Appended to the User-Agent after a space, so operators can tell their deployments apart
+    /// in the tenant's API logs.
     pub user_agent_comment: Option<String>,
     /// Timeout of one HTTP call.
     pub request_timeout: Duration,
@@ -58,4 +61,89 @@ pub struct ClientConfig {
     pub max_retries: u32,
     /// Upper bound of one back-off wait (also caps a server's `Retry-After`).
     pub max_backoff: Duration,
+}
+
+impl Cloud {
+    /// Reads a `ZSCALER_CLOUD` value the way the SDKs do: case-insensitive, empty or
+    /// `production` meaning production. The value becomes part of a host name, so anything but
+    /// a plain DNS label is refused rather than allowed to redirect the token request.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] when the value is not a DNS label.
+    pub fn parse(value: &str) -> Result<Self, ConfigError> {
+        let cloud = value.trim().to_ascii_lowercase();
+        match cloud.as_str() {
+            "" | "production" => Ok(Self::Production),
+            "gov" => Ok(Self::Gov),
+            "govus" => Ok(Self::GovUs),
+            other if is_dns_label(other) => Ok(Self::Other(other.to_owned())),
+            _ => Err(ConfigError::Invalid {
+                name: "ZSCALER_CLOUD",
+                reason: format!(
+                    "{value:?} is not a cloud name (expected e.g. production, beta, gov, govus)"
+                ),
+            }),
+        }
+    }
+}
+
+/// True for a single host-name label: letters, digits and inner hyphens.
+pub(crate) fn is_dns_label(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 63
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !value.starts_with('-')
+        && !value.ends_with('-')
+}
+
+impl ClientConfig {
+    /// Default timeout of one HTTP call; generous because some Zscaler calls (ZIA edit-lock
+    /// waits) were observed taking about 30 s server-side.
+    pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+    /// Default retry budget per request.
+    pub const DEFAULT_MAX_RETRIES: u32 = 3;
+    /// Default cap of one back-off wait.
+    pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+    /// A configuration for the real cloud with the default timeout and retry budget.
+    pub fn new(
+        client_id: impl Into<String>,
+        credential: Credential,
+        vanity_domain: impl Into<String>,
+        cloud: Cloud,
+    ) -> Self {
+        Self {
+            client_id: client_id.into(),
+            credential,
+            vanity_domain: vanity_domain.into(),
+            cloud,
+            token_url: None,
+            api_base_url: None,
+            user_agent_comment: None,
+            request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
+            max_retries: Self::DEFAULT_MAX_RETRIES,
+            max_backoff: Self::DEFAULT_MAX_BACKOFF,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cloud_names_parse_like_the_sdks() {
+        assert_eq!(Cloud::parse("").unwrap(), Cloud::Production);
+        assert_eq!(Cloud::parse("PRODUCTION").unwrap(), Cloud::Production);
+        assert_eq!(Cloud::parse(" Gov ").unwrap(), Cloud::Gov);
+        assert_eq!(Cloud::parse("govus").unwrap(), Cloud::GovUs);
+        assert_eq!(Cloud::parse("Beta").unwrap(), Cloud::Other("beta".into()));
+    }
+
+    #[test]
+    fn cloud_names_that_would_change_the_host_are_refused() {
+        for bad in ["beta.evil.com", "a/b", "-x", "x-", "a b"] {
+            assert!(Cloud::parse(bad).is_err(), "{bad}");
+        }
+    }
 }

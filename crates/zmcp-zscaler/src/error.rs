@@ -35,7 +35,9 @@ pub enum ApiError {
         request_id: Option<String>,
     },
     /// Still rate limited after all retries.
-    #[error("Zscaler API rate limit: still HTTP 429 after {retries} retries; wait a minute and try again, or narrow the request")]
+    #[error(
+        "Zscaler API rate limit: still HTTP 429 after {retries} retries; wait a minute and try again, or narrow the request"
+    )]
     RateLimited {
         /// Retries made.
         retries: u32,
@@ -55,4 +57,26 @@ pub enum ApiError {
     /// GraphQL answered HTTP 200 with an `errors` array.
     #[error("Zscaler GraphQL error: {0}")]
     Graphql(String),
+}
+
+impl ApiError {
+    /// The HTTP status the API answered with, when the failure was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status, .. } => Some(*status),
+            Self::RateLimited { .. } => Some(429),
+            _ => None,
+        }
+    }
+
+    /// True for a missing resource, however the product says it (404, or ZPA's
+    /// `resource.not.found` code on another status).
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            Self::Status { status, code, .. } => {
+                *status == 404 || code.as_deref() == Some("resource.not.found")
+            }
+            _ => false,
+        }
+    }
 }

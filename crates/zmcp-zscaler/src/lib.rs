@@ -6,10 +6,17 @@
 //! [`ApiError`] a person can act on. It knows nothing of MCP or of the tool catalog, and must
 //! not depend on any other zscaler-mcp crate.
 
+mod assertion;
 mod client;
 mod config;
+mod endpoints;
 mod error;
+mod paging;
 mod request;
+mod response;
+mod retry;
+mod token;
+mod transport;
 
 pub use client::{PagedItems, ZscalerClient};
 pub use config::{ClientConfig, Cloud, Credential};

@@ -17,6 +17,29 @@ pub enum HttpMethod {
     Delete,
 }
 
+impl HttpMethod {
+    /// The method name as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+
+    pub(crate) fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Self::Get => reqwest::Method::GET,
+            Self::Post => reqwest::Method::POST,
+            Self::Put => reqwest::Method::PUT,
+            Self::Patch => reqwest::Method::PATCH,
+            Self::Delete => reqwest::Method::DELETE,
+        }
+    }
+}
+
 /// A request relative to the API gateway.
 #[derive(Debug, Clone)]
 pub struct ApiRequest {
@@ -44,17 +67,17 @@ pub struct ApiResponse {
 /// How a list endpoint pages, for [`crate::ZscalerClient::fetch_all`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageStyle {
-    /// `page`/`pageSize`, 1-based, bare array; stops on a short page.
+    /// `page`/`pageSize` (1000), 1-based, bare array; stops on a short page.
     Zia,
-    /// `page`/`pagesize`, `{"list": [...], "totalPages": "N"}`.
+    /// `page`/`pagesize` (500), `{"list": [...], "totalPages": "N"}`.
     Zpa,
     /// `offset` cursor from `next_offset`; records under the given key.
     Zdx {
         /// Key of the record array (`devices`, `users`, ...); `None` for bare arrays.
         items_key: Option<String>,
     },
-    /// Follow `next_link`; records under `records`.
+    /// Follow `next_link`; records under `records`; `limit` 1000.
     Zid,
-    /// `page` (0-based) / `size`; `{"content": [...], "totalPages": N}`.
+    /// `page` (0-based) / `size` (100); `{"content": [...], "totalPages": N}`.
     Zcell,
 }

@@ -1,0 +1,128 @@
+//! The rmcp `ServerHandler`: server identity, capabilities, the prebuilt tool list and the
+//! entry into the call pipeline.
+#![allow(deprecated)] // logging/setLevel is deprecated by SEP-2577 but still negotiated by older clients
+
+use std::sync::Mutex;
+
+use rmcp::model::{
+    CacheScope, CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
+    LoggingLevel, PaginatedRequestParams, ServerCapabilities, ServerConfig as RmcpServerConfig,
+    SetLevelRequestParams, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use zmcp_catalog::{ArgValidators, TenantScope};
+use zmcp_zscaler::{ConfigError, ZscalerClient};
+
+use crate::confirm::ConfirmationGate;
+use crate::tools::ToolTable;
+use crate::{McpServer, ServerConfig};
+
+/// How long clients may cache `tools/list`: the selection is fixed for the process lifetime,
+/// but a short TTL keeps a restart with other flags visible quickly.
+const TOOLS_LIST_TTL_MS: u64 = 60_000;
+
+const INSTRUCTIONS: &str = "Tools for the Zscaler Zero Trust Exchange (ZIA, ZPA, ZDX, ZCC, ZTW, \
+ZIdentity, EASM, Z-Insights, ZMS, ZCell) through the Zscaler OneAPI. Tool names start with the \
+service code. Results are the API's JSON; list tools fetch every page and accept a JMESPath \
+`query` to filter and project. Write tools exist only when the operator enabled them; every \
+delete asks a human to confirm. ZIA changes are staged until zia_activate_configuration.";
+
+/// Everything shared by all sessions; built once.
+pub struct ServerState {
+    pub(crate) tools: ToolTable,
+    pub(crate) validators: ArgValidators,
+    pub(crate) client: Result<ZscalerClient, ConfigError>,
+    pub(crate) tenant: TenantScope,
+    pub(crate) max_list_items: usize,
+    pub(crate) gate: ConfirmationGate,
+    info: RmcpServerConfig,
+    log_level: Mutex<LoggingLevel>,
+}
+
+impl ServerState {
+    pub(crate) fn new(config: ServerConfig) -> Self {
+        let tools = ToolTable::new(&config.tools);
+        let validators = ArgValidators::new(&config.tools);
+        Self {
+            tools,
+            validators,
+            client: config.client,
+            tenant: config.tenant,
+            max_list_items: config.max_list_items,
+            gate: ConfirmationGate::new(config.confirmation_ttl),
+            info: server_info(),
+            log_level: Mutex::new(LoggingLevel::Info),
+        }
+    }
+
+    pub(crate) fn tool_count(&self) -> usize {
+        self.tools.len()
+    }
+}
+
+fn server_info() -> RmcpServerConfig {
+    let capabilities = ServerCapabilities::builder()
+        .enable_logging()
+        .enable_prompts()
+        .enable_resources()
+        .enable_tools()
+        .build();
+    let implementation = Implementation::new("zscaler-mcp", env!("CARGO_PKG_VERSION"))
+        .with_title("Zscaler MCP Server")
+        .with_description(
+            "Manage the Zscaler Zero Trust Exchange through the Model Context Protocol. \
+             Read-only by default; write tools require an explicit allowlist and every delete \
+             is confirmed by a human.",
+        )
+        .with_website_url("https://github.com/zscaler-mcp-rs/zscaler-mcp");
+    RmcpServerConfig::new(capabilities)
+        .with_server_info(implementation)
+        .with_instructions(INSTRUCTIONS)
+}
+
+impl ServerHandler for McpServer {
+    fn get_info(&self) -> RmcpServerConfig {
+        self.state.info.clone()
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(
+            ListToolsResult::with_all_items(self.state.tools.advertised().to_vec())
+                .with_ttl_ms(TOOLS_LIST_TTL_MS)
+                .with_cache_scope(CacheScope::Private),
+        )
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.state.tools.tool(name).cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        Ok(crate::dispatch::call_tool(&self.state, request, context)
+            .await
+            .into())
+    }
+
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        // The tracing subscriber belongs to the binary; the level is recorded so that a later
+        // log-notification sink can honour it.
+        if let Ok(mut level) = self.state.log_level.lock() {
+            *level = request.level;
+        }
+        tracing::debug!(level = ?request.level, "client set the MCP log level");
+        Ok(())
+    }
+}

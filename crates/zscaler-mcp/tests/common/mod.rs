@@ -1,0 +1,138 @@
+//! Helpers shared by the integration tests: run the real binary hermetically (empty
+//! environment, a temporary working directory) and read what it prints.
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Output, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+/// The binary under test, with an empty environment and `cwd` as working directory (so no
+/// stray `.env` or `ZSCALER_*` variable of the machine leaks in).
+pub fn zscaler_mcp(cwd: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zscaler-mcp"));
+    cmd.env_clear().current_dir(cwd).stdin(Stdio::null());
+    cmd
+}
+
+/// Runs to completion.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run zscaler-mcp")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A running HTTP server, killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub port: u16,
+    /// Everything the server logged up to its start line.
+    pub startup_log: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+        assert!(status.success());
+        for _ in 0..600 {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("server did not stop within a minute of SIGTERM");
+    }
+}
+
+/// Starts `cmd` (an HTTP transport on port 0) and waits for its start line, which carries
+/// the bound port.
+pub fn start_server(cmd: &mut Command) -> Server {
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn zscaler-mcp");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut log = String::new();
+        let mut sent = false;
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            log.push_str(&line);
+            log.push('\n');
+            if !sent && line.contains("Starting ") && line.contains(" transport on http://") {
+                let _ = tx.send(log.clone());
+                sent = true;
+            }
+        }
+        if !sent {
+            let _ = tx.send(log);
+        }
+    });
+    let log = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("server start line");
+    let port = log
+        .lines()
+        .find_map(|l| l.split("http://127.0.0.1:").nth(1))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no start line in:\n{log}"));
+    Server {
+        child,
+        port,
+        startup_log: log,
+    }
+}
+
+/// The JSON-RPC message of a streamable-HTTP response body, whether sent as JSON or as an
+/// SSE event.
+pub fn json_rpc_body(content_type: &str, body: &str) -> serde_json::Value {
+    if content_type.starts_with("text/event-stream") {
+        body.lines()
+            .filter_map(|l| l.strip_prefix("data:"))
+            .map(str::trim)
+            .find(|d| d.starts_with('{'))
+            .map(|d| serde_json::from_str(d).expect("SSE data is JSON"))
+            .unwrap_or_else(|| panic!("no JSON event in {body}"))
+    } else {
+        serde_json::from_str(body).expect("JSON body")
+    }
+}
+
+/// An MCP `initialize` request.
+pub fn initialize(id: u64) -> serde_json::Value {
+    serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": { "name": "zscaler-mcp-tests", "version": "1" }
+        }
+    })
+}
