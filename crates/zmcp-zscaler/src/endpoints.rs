@@ -28,14 +28,14 @@ impl Endpoints {
     pub(crate) fn resolve(config: &ClientConfig) -> Result<Self, ConfigError> {
         let login_domain = login_domain(&config.cloud);
         let token_url = match &config.token_url {
-            Some(url) => parse_override("ZSCALER_TOKEN_URL", url)?,
+            Some(url) => parse_override("ZSCALER_MCP_TOKEN_URL", url)?,
             None => {
                 let vanity = vanity_label(&config.vanity_domain, &login_domain)?;
                 parse_derived(&format!("https://{vanity}.{login_domain}/oauth2/v1/token"))?
             }
         };
         let api_base = match &config.api_base_url {
-            Some(url) => parse_override("ZSCALER_API_BASE_URL", url)?,
+            Some(url) => parse_override("ZSCALER_MCP_API_BASE_URL", url)?,
             None => parse_derived(&gateway_base(&config.cloud))?,
         };
         let admin_host = match &config.token_url {

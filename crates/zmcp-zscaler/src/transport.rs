@@ -11,7 +11,7 @@ use crate::{ApiError, ClientConfig, ConfigError};
 /// Upper bound of establishing a connection, within the request timeout.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// `zscaler-mcp/<version> (<os>; <arch>)`, then the operator's comment.
+/// `zscaler-mcp/<version> (<os>; <arch>)`, then ` (<comment>)` as the Python server appends it.
 pub(crate) fn user_agent(comment: Option<&str>) -> String {
     let base = format!(
         "zscaler-mcp/{} ({}; {})",
@@ -20,7 +20,7 @@ pub(crate) fn user_agent(comment: Option<&str>) -> String {
         std::env::consts::ARCH
     );
     match comment.map(str::trim).filter(|c| !c.is_empty()) {
-        Some(comment) => format!("{base} {comment}"),
+        Some(comment) => format!("{base} ({comment})"),
         None => base,
     }
 }
@@ -101,6 +101,6 @@ mod tests {
             )
         );
         assert_eq!(user_agent(Some("  ")), plain);
-        assert_eq!(user_agent(Some("acme-prod")), format!("{plain} acme-prod"));
+        assert_eq!(user_agent(Some("acme-prod")), format!("{plain} (acme-prod)"));
     }
 }

@@ -1,4 +1,5 @@
 //! One call on the wire: headers, bodies, error mapping, retries and timeouts.
+
 // Test helpers may fail loudly; the workspace lints only exempt `#[test]` functions.
 #![allow(
     clippy::unwrap_used,
@@ -55,7 +56,7 @@ async fn requests_carry_the_documented_headers() {
         .unwrap();
     let seen = mock.requests();
     let ua = format!(
-        "zscaler-mcp/{} ({}; {}) acme-prod",
+        "zscaler-mcp/{} ({}; {}) (acme-prod)",
         env!("CARGO_PKG_VERSION"),
         std::env::consts::OS,
         std::env::consts::ARCH

@@ -1,4 +1,5 @@
 //! List walks against scripted servers: parameters on the wire, bounds, hostile cursors.
+
 // Test helpers may fail loudly; the workspace lints only exempt `#[test]` functions.
 #![allow(
     clippy::unwrap_used,

@@ -1,4 +1,6 @@
 //! The client against the real simulator: token flows, paging over the demo tenant, and
+//! the simulator's injected faults.
+
 // Test helpers may fail loudly; the workspace lints only exempt `#[test]` functions.
 #![allow(
     clippy::unwrap_used,
@@ -6,7 +8,6 @@
     clippy::indexing_slicing,
     clippy::panic
 )]
-//! the simulator's injected faults.
 
 use std::time::Duration;
 

@@ -1,4 +1,6 @@
 //! The OneAPI token: form fields, single-flight, refresh ahead of expiry, 401 renewal,
+//! refusals, rotation.
+
 // Test helpers may fail loudly; the workspace lints only exempt `#[test]` functions.
 #![allow(
     clippy::unwrap_used,
@@ -6,7 +8,6 @@
     clippy::indexing_slicing,
     clippy::panic
 )]
-//! refusals, rotation.
 
 mod support;
 

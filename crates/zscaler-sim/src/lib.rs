@@ -193,7 +193,10 @@ pub async fn start(config: SimConfig) -> std::io::Result<SimHandle> {
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-            let _ = stop_rx.await;
+            // A dropped handle drops the sender: keep serving, as documented on SimHandle.
+            if stop_rx.await.is_err() {
+                std::future::pending::<()>().await;
+            }
         });
         if let Err(err) = serve.await {
             tracing::warn!(%err, "zscaler-sim stopped with an error");

@@ -1,4 +1,6 @@
 //! Token endpoint flows, gateway authentication, credential rotation and common headers.
+// Test code: a failed unwrap or index is a failed test.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 
@@ -70,7 +72,12 @@ async fn bad_credentials_and_bad_requests_are_refused() {
     let wrong_grant = post_form(
         &sim.client,
         &url,
-        &[("grant_type", "password"), ("client_id", "demo-client"), ("client_secret", "demo-secret"), ("audience", AUDIENCE)],
+        &[
+            ("grant_type", "password"),
+            ("client_id", "demo-client"),
+            ("client_secret", "demo-secret"),
+            ("audience", AUDIENCE),
+        ],
     )
     .await;
     assert_eq!(wrong_grant.status, StatusCode::BAD_REQUEST);
@@ -79,7 +86,12 @@ async fn bad_credentials_and_bad_requests_are_refused() {
     let wrong_audience = post_form(
         &sim.client,
         &url,
-        &[("grant_type", "client_credentials"), ("client_id", "demo-client"), ("client_secret", "demo-secret"), ("audience", "https://evil.example")],
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", "demo-client"),
+            ("client_secret", "demo-secret"),
+            ("audience", "https://evil.example"),
+        ],
     )
     .await;
     assert_eq!(wrong_audience.status, StatusCode::BAD_REQUEST);
@@ -94,7 +106,10 @@ async fn assertion_status(sim: &common::Sim, jwt: &str) -> StatusCode {
             ("grant_type", "client_credentials"),
             ("client_id", sim.handle.client_id()),
             ("client_assertion", jwt),
-            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
             ("audience", AUDIENCE),
         ],
     )
@@ -110,7 +125,10 @@ async fn private_key_assertions_are_verified() {
     })
     .await;
     let id = sim.handle.client_id().to_owned();
-    assert_eq!(assertion_status(&sim, &assertion(CLIENT_KEY, &id, now() + 600)).await, StatusCode::OK);
+    assert_eq!(
+        assertion_status(&sim, &assertion(CLIENT_KEY, &id, now() + 600)).await,
+        StatusCode::OK
+    );
     assert_eq!(
         assertion_status(&sim, &assertion(OTHER_KEY, &id, now() + 600)).await,
         StatusCode::UNAUTHORIZED,
@@ -146,13 +164,22 @@ async fn gateway_refuses_missing_bad_and_expired_tokens() {
     let ok = sim.get("/zia/api/v1/status").await;
     assert_eq!(ok.status, StatusCode::OK);
 
-    let missing = common::into_reply(sim.client.get(sim.url("/zia/api/v1/status")).send().await.unwrap()).await;
+    let missing = common::into_reply(
+        sim.client
+            .get(sim.url("/zia/api/v1/status"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
     assert_eq!(missing.text, GATEWAY_401);
 
     let good = sim.token.clone();
     sim.token = format!("{good}x");
-    let bad = sim.get("/zpa/mgmtconfig/v1/admin/customers/1/segmentGroup").await;
+    let bad = sim
+        .get("/zpa/mgmtconfig/v1/admin/customers/1/segmentGroup")
+        .await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
     assert_eq!(bad.text, GATEWAY_401);
 
@@ -165,7 +192,11 @@ async fn gateway_refuses_missing_bad_and_expired_tokens() {
 
 #[tokio::test]
 async fn short_ttl_tokens_expire() {
-    let sim = start_with(SimConfig { token_ttl_secs: 0, ..SimConfig::default() }).await;
+    let sim = start_with(SimConfig {
+        token_ttl_secs: 0,
+        ..SimConfig::default()
+    })
+    .await;
     // A zero-second token is already past its expiry once a second has ticked over.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let reply = sim.get("/zia/api/v1/status").await;
@@ -174,7 +205,11 @@ async fn short_ttl_tokens_expire() {
 
 #[tokio::test]
 async fn tokens_without_the_product_are_refused() {
-    let sim = start_with(SimConfig { products: vec!["ZIA".into()], ..SimConfig::default() }).await;
+    let sim = start_with(SimConfig {
+        products: vec!["ZIA".into()],
+        ..SimConfig::default()
+    })
+    .await;
     assert_eq!(sim.get("/zia/api/v1/status").await.status, StatusCode::OK);
     let zdx = sim.get("/zdx/v1/apps").await;
     assert_eq!(zdx.status, StatusCode::UNAUTHORIZED);
@@ -186,23 +221,44 @@ async fn rotation_changes_the_secret_but_keeps_issued_tokens() {
     sim.handle.rotate_client_secret("new-secret");
     assert_eq!(sim.handle.current_client_secret(), "new-secret");
     assert_eq!(
-        fetch_token(&sim.client, &sim.handle, "demo-secret").await.status,
+        fetch_token(&sim.client, &sim.handle, "demo-secret")
+            .await
+            .status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(fetch_token(&sim.client, &sim.handle, "new-secret").await.status, StatusCode::OK);
-    assert_eq!(sim.get("/zia/api/v1/status").await.status, StatusCode::OK, "old token still valid");
+    assert_eq!(
+        fetch_token(&sim.client, &sim.handle, "new-secret")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        sim.get("/zia/api/v1/status").await.status,
+        StatusCode::OK,
+        "old token still valid"
+    );
 }
 
 #[tokio::test]
 async fn every_response_has_request_id_and_rate_headers() {
     let sim = start().await;
-    for path in ["/zia/api/v1/status", "/zdx/v1/apps", "/zia/api/v1/doesNotExist"] {
+    for path in [
+        "/zia/api/v1/status",
+        "/zdx/v1/apps",
+        "/zia/api/v1/doesNotExist",
+    ] {
         let reply = sim.get(path).await;
         let id = reply.header("x-oneapi-request-id");
         assert_eq!(id.split('-').count(), 5, "{path}: {id}");
         assert!(!reply.header("x-ratelimit-limit").is_empty(), "{path}");
-        assert!(reply.header("x-ratelimit-remaining").parse::<u64>().is_ok(), "{path}");
-        assert!(reply.header("x-ratelimit-reset").parse::<u64>().is_ok(), "{path}");
+        assert!(
+            reply.header("x-ratelimit-remaining").parse::<u64>().is_ok(),
+            "{path}"
+        );
+        assert!(
+            reply.header("x-ratelimit-reset").parse::<u64>().is_ok(),
+            "{path}"
+        );
     }
     let zpa = sim.get(&sim.zpa("/segmentGroup")).await;
     assert_eq!(zpa.header("x-ratelimit-limit"), "5000, 5000;w=60");
@@ -211,11 +267,21 @@ async fn every_response_has_request_id_and_rate_headers() {
 #[tokio::test]
 async fn get_and_delete_tolerate_an_empty_json_body() {
     let sim = start().await;
-    let reply = sim.call(reqwest::Method::GET, "/zia/api/v1/ruleLabels", Some(json!({}))).await;
+    let reply = sim
+        .call(
+            reqwest::Method::GET,
+            "/zia/api/v1/ruleLabels",
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
     let id = reply.json()[0]["id"].as_i64().unwrap();
     let deleted = sim
-        .call(reqwest::Method::DELETE, &format!("/zia/api/v1/ruleLabels/{id}"), Some(json!({})))
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/zia/api/v1/ruleLabels/{id}"),
+            Some(json!({})),
+        )
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
 }

@@ -1,4 +1,6 @@
 //! ZIA: staging and activation, paging, CRUD statuses and error bodies, URL categories.
+// Test code: a failed unwrap or index is a failed test.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 
@@ -7,7 +9,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 async fn status(sim: &common::Sim) -> String {
-    sim.get("/zia/api/v1/status").await.json()["status"].as_str().unwrap().to_owned()
+    sim.get("/zia/api/v1/status").await.json()["status"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -15,21 +20,35 @@ async fn writes_stage_until_activation_or_session_end() {
     let sim = start().await;
     assert_eq!(status(&sim).await, "ACTIVE");
     let created = sim
-        .call(Method::POST, "/zia/api/v1/ruleLabels", Some(json!({"name": "Audit-2026"})))
+        .call(
+            Method::POST,
+            "/zia/api/v1/ruleLabels",
+            Some(json!({"name": "Audit-2026"})),
+        )
         .await;
     assert_eq!(created.status, StatusCode::OK, "ZIA POST answers 200");
     assert!(created.json()["id"].is_i64());
     assert_eq!(status(&sim).await, "PENDING");
     assert!(sim.handle.zia_pending().await);
-    let activated = sim.call(Method::POST, "/zia/api/v1/status/activate", Some(json!({}))).await;
+    let activated = sim
+        .call(Method::POST, "/zia/api/v1/status/activate", Some(json!({})))
+        .await;
     assert_eq!(activated.json(), json!({"status": "ACTIVE"}));
     assert_eq!(status(&sim).await, "ACTIVE");
 
     let id = created.json()["id"].as_i64().unwrap();
-    let deleted = sim.call(Method::DELETE, &format!("/zia/api/v1/ruleLabels/{id}"), None).await;
+    let deleted = sim
+        .call(
+            Method::DELETE,
+            &format!("/zia/api/v1/ruleLabels/{id}"),
+            None,
+        )
+        .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     assert_eq!(status(&sim).await, "PENDING");
-    let ended = sim.call(Method::DELETE, "/zia/api/v1/authenticatedSession", None).await;
+    let ended = sim
+        .call(Method::DELETE, "/zia/api/v1/authenticatedSession", None)
+        .await;
     assert_eq!(ended.status, StatusCode::OK);
     assert_eq!(status(&sim).await, "ACTIVE");
 }
@@ -39,7 +58,9 @@ async fn users_page_through_bare_arrays() {
     let sim = start().await;
     let mut seen = Vec::new();
     for page in 1.. {
-        let reply = sim.get(&format!("/zia/api/v1/users?page={page}&pageSize=100")).await;
+        let reply = sim
+            .get(&format!("/zia/api/v1/users?page={page}&pageSize=100"))
+            .await;
         assert_eq!(reply.status, StatusCode::OK);
         let items = reply.json().as_array().unwrap().clone();
         seen.extend(items.iter().map(|u| u["id"].as_i64().unwrap()));
@@ -59,17 +80,38 @@ async fn users_page_through_bare_arrays() {
 #[tokio::test]
 async fn user_filters_are_starts_with_and_search_is_substring() {
     let sim = start().await;
-    let finance = sim.get("/zia/api/v1/users?dept=Fin&pageSize=1000").await.json();
+    let finance = sim
+        .get("/zia/api/v1/users?dept=Fin&pageSize=1000")
+        .await
+        .json();
     assert!(!finance.as_array().unwrap().is_empty());
-    assert!(finance.as_array().unwrap().iter().all(|u| u["department"]["name"] == "Finance"));
+    assert!(
+        finance
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["department"]["name"] == "Finance")
+    );
     let janes = sim.get("/zia/api/v1/users?name=Jane").await.json();
-    assert!(janes.as_array().unwrap().iter().all(|u| u["name"].as_str().unwrap().starts_with("Jane")));
+    assert!(
+        janes
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["name"].as_str().unwrap().starts_with("Jane"))
+    );
     let one = &janes[0];
     let by_id = sim.get(&format!("/zia/api/v1/users/{}", one["id"])).await;
     assert_eq!(&by_id.json(), one);
     let search = sim.get("/zia/api/v1/locations?search=office").await.json();
     assert!(search.as_array().unwrap().len() > 3);
-    assert!(search.as_array().unwrap().iter().all(|l| l["name"].as_str().unwrap().contains("Office")));
+    assert!(
+        search
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["name"].as_str().unwrap().contains("Office"))
+    );
 }
 
 #[tokio::test]
@@ -80,7 +122,11 @@ async fn crud_errors_have_zia_bodies() {
     assert_eq!(missing.json()["code"], "RESOURCE_NOT_FOUND");
 
     let invalid = sim
-        .call(Method::POST, "/zia/api/v1/urlFilteringRules", Some(json!({"description": "no name"})))
+        .call(
+            Method::POST,
+            "/zia/api/v1/urlFilteringRules",
+            Some(json!({"description": "no name"})),
+        )
         .await;
     assert_eq!(invalid.status, StatusCode::BAD_REQUEST);
     assert_eq!(invalid.json()["code"], "INVALID_INPUT_ARGUMENT");
@@ -125,17 +171,32 @@ async fn path_traversal_in_an_id_is_just_a_missing_record() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(reply.json()["code"], "RESOURCE_NOT_FOUND");
     let log = sim.handle.requests();
-    assert_eq!(log.last().unwrap().path, "/zia/api/v1/ruleLabels/..%2F..%2Fx");
+    assert_eq!(
+        log.last().unwrap().path,
+        "/zia/api/v1/ruleLabels/..%2F..%2Fx"
+    );
 }
 
 #[tokio::test]
 async fn url_categories_custom_and_incremental_edits() {
     let sim = start().await;
     let all = sim.get("/zia/api/v1/urlCategories").await.json();
-    let custom = sim.get("/zia/api/v1/urlCategories?customOnly=true").await.json();
+    let custom = sim
+        .get("/zia/api/v1/urlCategories?customOnly=true")
+        .await
+        .json();
     assert!(all.as_array().unwrap().len() > custom.as_array().unwrap().len());
-    assert!(custom.as_array().unwrap().iter().all(|c| c["customCategory"] == true));
-    let counts = sim.get("/zia/api/v1/urlCategories?includeOnlyUrlKeywordCounts=true").await.json();
+    assert!(
+        custom
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["customCategory"] == true)
+    );
+    let counts = sim
+        .get("/zia/api/v1/urlCategories?includeOnlyUrlKeywordCounts=true")
+        .await
+        .json();
     assert!(counts[0].get("urls").is_none() && counts[0].get("customUrlsCount").is_some());
 
     let created = sim
@@ -151,12 +212,20 @@ async fn url_categories_custom_and_incremental_edits() {
 
     let path = format!("/zia/api/v1/urlCategories/{id}");
     let added = sim
-        .call(Method::PUT, &format!("{path}?action=ADD_TO_LIST"), Some(json!({"urls": ["b.example"]})))
+        .call(
+            Method::PUT,
+            &format!("{path}?action=ADD_TO_LIST"),
+            Some(json!({"urls": ["b.example"]})),
+        )
         .await
         .json();
     assert_eq!(added["urls"], json!(["partner.example", "b.example"]));
     let removed = sim
-        .call(Method::PUT, &format!("{path}?action=REMOVE_FROM_LIST"), Some(json!({"urls": ["partner.example"]})))
+        .call(
+            Method::PUT,
+            &format!("{path}?action=REMOVE_FROM_LIST"),
+            Some(json!({"urls": ["partner.example"]})),
+        )
         .await
         .json();
     assert_eq!(removed["urls"], json!(["b.example"]));
@@ -167,24 +236,51 @@ async fn url_categories_custom_and_incremental_edits() {
     assert_eq!(replaced["urls"], json!(["c.example"]));
     assert_eq!(replaced["id"], json!(id));
 
-    let predefined = sim.call(Method::DELETE, "/zia/api/v1/urlCategories/WEB_SEARCH", None).await;
+    let predefined = sim
+        .call(Method::DELETE, "/zia/api/v1/urlCategories/WEB_SEARCH", None)
+        .await;
     assert!(predefined.status.is_client_error());
     assert!(predefined.json()["code"].is_string());
-    assert_eq!(sim.call(Method::DELETE, &path, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        sim.call(Method::DELETE, &path, None).await.status,
+        StatusCode::NO_CONTENT
+    );
 }
 
 #[tokio::test]
 async fn url_lookup_classifies_and_bounds_input() {
     let sim = start().await;
     let reply = sim
-        .call(Method::POST, "/zia/api/v1/urlLookup", Some(json!(["www.google.com", "secure-paypa1.example", "unknown.example"])))
+        .call(
+            Method::POST,
+            "/zia/api/v1/urlLookup",
+            Some(json!([
+                "www.google.com",
+                "secure-paypa1.example",
+                "unknown.example"
+            ])),
+        )
         .await
         .json();
     assert_eq!(reply[0]["urlClassifications"], json!(["WEB_SEARCH"]));
-    assert_eq!(reply[1]["urlClassificationsWithSecurityAlert"], json!(["PHISHING"]));
-    assert_eq!(reply[2]["urlClassifications"], json!(["MISCELLANEOUS_OR_UNKNOWN"]));
-    let too_many: Vec<Value> = (0..101).map(|i| json!(format!("site{i}.example"))).collect();
-    let refused = sim.call(Method::POST, "/zia/api/v1/urlLookup", Some(Value::Array(too_many))).await;
+    assert_eq!(
+        reply[1]["urlClassificationsWithSecurityAlert"],
+        json!(["PHISHING"])
+    );
+    assert_eq!(
+        reply[2]["urlClassifications"],
+        json!(["MISCELLANEOUS_OR_UNKNOWN"])
+    );
+    let too_many: Vec<Value> = (0..101)
+        .map(|i| json!(format!("site{i}.example")))
+        .collect();
+    let refused = sim
+        .call(
+            Method::POST,
+            "/zia/api/v1/urlLookup",
+            Some(Value::Array(too_many)),
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
 }
 
@@ -198,7 +294,12 @@ async fn locations_and_groups_are_seeded_realistically() {
     assert!(hq.get("dynamiclocationGroups").is_some());
     let groups = sim.get("/zia/api/v1/locations/groups").await.json();
     let first = groups[0]["id"].as_i64().unwrap();
-    let group = sim.get(&format!("/zia/api/v1/locations/groups/{first}")).await;
+    let group = sim
+        .get(&format!("/zia/api/v1/locations/groups/{first}"))
+        .await;
     assert_eq!(group.json()["id"], first);
-    assert_eq!(sim.get("/zia/api/v1/locations/groups/1").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        sim.get("/zia/api/v1/locations/groups/1").await.status,
+        StatusCode::NOT_FOUND
+    );
 }

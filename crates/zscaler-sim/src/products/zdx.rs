@@ -18,6 +18,8 @@ use crate::state::{SimState, now_secs};
 const PREFIX: &str = "/zdx/v1";
 /// Default time window when `from`/`to` are absent: the last two hours.
 const DEFAULT_WINDOW_SECS: i64 = 2 * 3600;
+/// 2100-01-01T00:00:00Z: the latest `from`/`to` accepted.
+const LATEST_EPOCH_SECS: i64 = 4_102_444_800;
 /// Spacing of trend datapoints.
 const STEP_SECS: i64 = 900;
 
@@ -67,7 +69,8 @@ fn window(params: &Params) -> Result<(i64, i64), String> {
     let now = i64::try_from(now_secs()).unwrap_or(i64::MAX);
     let to = params.int("to")?.unwrap_or(now);
     let from = params.int("from")?.unwrap_or(to - DEFAULT_WINDOW_SECS);
-    if from < 0 || to < 0 {
+    // Anything past year 2100 is most likely milliseconds sent by mistake.
+    if !(0..=LATEST_EPOCH_SECS).contains(&from) || !(0..=LATEST_EPOCH_SECS).contains(&to) {
         return Err("from and to must be epoch seconds".into());
     }
     if from > to {

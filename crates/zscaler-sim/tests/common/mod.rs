@@ -24,7 +24,10 @@ impl Reply {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 
@@ -37,7 +40,11 @@ pub async fn start_with(config: SimConfig) -> Sim {
         .as_str()
         .unwrap()
         .to_owned();
-    Sim { handle, client, token }
+    Sim {
+        handle,
+        client,
+        token,
+    }
 }
 
 pub async fn start() -> Sim {
@@ -67,7 +74,11 @@ pub async fn into_reply(response: reqwest::Response) -> Reply {
     let status = response.status();
     let headers = response.headers().clone();
     let text = response.text().await.unwrap();
-    Reply { status, headers, text }
+    Reply {
+        status,
+        headers,
+        text,
+    }
 }
 
 impl Sim {
