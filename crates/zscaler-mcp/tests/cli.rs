@@ -1,6 +1,9 @@
 //! The command line of the real binary: version, inventory, .env handling, token snippets,
 //! the write-gate warnings and start-up refusals.
 
+// `parse_inventory` is a test helper: a failed expectation there is a test failure.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
 mod common;
 
 use common::{run, stderr, stdout, zscaler_mcp};
@@ -17,7 +20,10 @@ fn version_long_and_short() {
     for flag in ["--version", "-v"] {
         let out = run(zscaler_mcp(dir.path()).arg(flag));
         assert!(out.status.success());
-        assert_eq!(stdout(&out), format!("Zscaler MCP Server version {VERSION}\n"));
+        assert_eq!(
+            stdout(&out),
+            format!("Zscaler MCP Server version {VERSION}\n")
+        );
     }
 }
 
@@ -27,7 +33,9 @@ fn parse_inventory(text: &str) -> (usize, Vec<(String, usize)>, Vec<String>) {
     let mut lines = text.lines();
     let header = lines.next().unwrap();
     let prefix = format!("Zscaler MCP Server v{VERSION} — ");
-    let rest = header.strip_prefix(&prefix).unwrap_or_else(|| panic!("header: {header}"));
+    let rest = header
+        .strip_prefix(&prefix)
+        .unwrap_or_else(|| panic!("header: {header}"));
     let (n, rest) = rest.split_once(" tool(s) across ").unwrap();
     let (s, tail) = rest.split_once(' ').unwrap();
     assert_eq!(tail, "service(s)");
@@ -44,7 +52,9 @@ fn parse_inventory(text: &str) -> (usize, Vec<(String, usize)>, Vec<String>) {
             services.push((svc.to_owned(), count.parse().unwrap()));
             expect_header = false;
         } else {
-            let body = line.strip_prefix("  ").unwrap_or_else(|| panic!("tool line: {line}"));
+            let body = line
+                .strip_prefix("  ")
+                .unwrap_or_else(|| panic!("tool line: {line}"));
             let (name_part, summary) = body.split_once(" — ").unwrap();
             assert!(!summary.is_empty(), "{line}");
             if let Some((_, action)) = name_part.split_once(' ') {
@@ -71,13 +81,22 @@ fn list_tools_prints_the_inventory_with_write_tools() {
     let (n, services, tools) = parse_inventory(&stdout(&out));
     assert!(n >= 40, "{n} tools");
     assert!(services.len() > 1);
-    assert!(tools.iter().any(|t| t.contains(" [delete] — ")), "writes listed");
+    assert!(
+        tools.iter().any(|t| t.contains(" [delete] — ")),
+        "writes listed"
+    );
 }
 
 #[test]
 fn list_tools_honours_services_and_disabled_services() {
     let dir = tmp();
-    let out = run(zscaler_mcp(dir.path()).args(["--list-tools", "-s", "zia,zpa", "--disabled-services", "zpa"]));
+    let out = run(zscaler_mcp(dir.path()).args([
+        "--list-tools",
+        "-s",
+        "zia,zpa",
+        "--disabled-services",
+        "zpa",
+    ]));
     assert!(out.status.success(), "{}", stderr(&out));
     let (_, services, tools) = parse_inventory(&stdout(&out));
     assert_eq!(services.len(), 1);
@@ -108,7 +127,10 @@ fn dotenv_in_cwd_sets_flag_defaults_and_flags_win() {
     std::fs::write(dir.path().join(".env"), "ZSCALER_MCP_SERVICES=zpa\n").unwrap();
     let out = run(zscaler_mcp(dir.path()).arg("--list-tools"));
     let (_, services, _) = parse_inventory(&stdout(&out));
-    assert_eq!(services.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(), ["zpa"]);
+    assert_eq!(
+        services.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(),
+        ["zpa"]
+    );
     let out = run(zscaler_mcp(dir.path()).args(["--list-tools", "-s", "zia"]));
     let (_, services, _) = parse_inventory(&stdout(&out));
     assert_eq!(services[0].0, "zia");
@@ -131,7 +153,11 @@ fn explicit_dotenv_path_from_env_wins_over_cwd() {
 fn dotenv_path_on_the_command_line_is_loaded_and_credentials_are_flagged() {
     let dir = tmp();
     let file = dir.path().join("creds.env");
-    std::fs::write(&file, "ZSCALER_CLIENT_ID=id\nZSCALER_CLIENT_SECRET=s3cr3t-value\n").unwrap();
+    std::fs::write(
+        &file,
+        "ZSCALER_CLIENT_ID=id\nZSCALER_CLIENT_SECRET=s3cr3t-value\n",
+    )
+    .unwrap();
     let out = run(zscaler_mcp(dir.path())
         .arg("--dotenv-path")
         .arg(&file)
@@ -139,9 +165,15 @@ fn dotenv_path_on_the_command_line_is_loaded_and_credentials_are_flagged() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("Header: Authorization: Bearer s3cr3t-value"));
     let err = stderr(&out);
-    assert!(err.contains("Credentials detected in plaintext .env file"), "{err}");
+    assert!(
+        err.contains("Credentials detected in plaintext .env file"),
+        "{err}"
+    );
     assert!(err.contains("ZSCALER_CLIENT_SECRET"), "{err}");
-    assert!(!err.contains("s3cr3t-value"), "the log never shows the secret");
+    assert!(
+        !err.contains("s3cr3t-value"),
+        "the log never shows the secret"
+    );
 }
 
 #[test]
@@ -160,7 +192,9 @@ fn generate_auth_token_basic_and_missing_credentials() {
 
     let out = run(zscaler_mcp(dir.path()).arg("--generate-auth-token"));
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).starts_with("Error: ZSCALER_CLIENT_ID and ZSCALER_CLIENT_SECRET must be set."));
+    assert!(
+        stdout(&out).starts_with("Error: ZSCALER_CLIENT_ID and ZSCALER_CLIENT_SECRET must be set.")
+    );
 }
 
 #[test]
@@ -177,7 +211,9 @@ fn write_gate_half_configured_logs_a_warning() {
         .env("ZSCALER_MCP_WRITE_TOOLS", "zia_*,zpa_*")
         .arg("--demo"));
     assert!(
-        stderr(&out).contains("A write-tool allowlist was given (2 pattern(s)) but write tools are disabled"),
+        stderr(&out).contains(
+            "A write-tool allowlist was given (2 pattern(s)) but write tools are disabled"
+        ),
         "{}",
         stderr(&out)
     );
@@ -192,7 +228,11 @@ fn write_gate_truthy_set_is_true_1_yes() {
             .env("ZSCALER_MCP_WRITE_TOOLS", "*")
             .arg("--demo"));
         let err = stderr(&out);
-        assert_eq!(!err.contains("write_tools=disabled"), enabled, "{value}: {err}");
+        assert_eq!(
+            !err.contains("write_tools=disabled"),
+            enabled,
+            "{value}: {err}"
+        );
     }
 }
 
@@ -200,11 +240,20 @@ fn write_gate_truthy_set_is_true_1_yes() {
 fn plaintext_on_a_public_bind_is_refused() {
     let dir = tmp();
     let out = run(zscaler_mcp(dir.path()).args([
-        "--demo", "--transport", "streamable-http", "--host", "0.0.0.0", "--port", "0",
+        "--demo",
+        "--transport",
+        "streamable-http",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "0",
     ]));
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("Refusing to bind a non-localhost address over plaintext HTTP"), "{err}");
+    assert!(
+        err.contains("Refusing to bind a non-localhost address over plaintext HTTP"),
+        "{err}"
+    );
     assert!(err.contains(
         "ERROR: plaintext HTTP on a non-localhost bind requires TLS certs or ZSCALER_MCP_ALLOW_HTTP=true"
     ));
@@ -215,9 +264,20 @@ fn wildcard_bind_needs_host_validation_settings() {
     let dir = tmp();
     let out = run(zscaler_mcp(dir.path())
         .env("ZSCALER_MCP_ALLOW_HTTP", "true")
-        .args(["--demo", "--transport", "sse", "--host", "0.0.0.0", "--port", "0"]));
+        .args([
+            "--demo",
+            "--transport",
+            "sse",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+        ]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("ERROR: Cannot bind to 0.0.0.0 without host validation configuration."));
+    assert!(
+        stderr(&out)
+            .contains("ERROR: Cannot bind to 0.0.0.0 without host validation configuration.")
+    );
 }
 
 #[test]

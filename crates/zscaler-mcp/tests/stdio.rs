@@ -32,14 +32,15 @@ fn stdio_answers_initialize_and_tools_list_with_only_json_rpc_on_stdout() {
             }
         }
     });
-    let mut lines = Vec::new();
-    let mut wait_for = |id: u64, lines: &mut Vec<serde_json::Value>| -> serde_json::Value {
+    // Every stdout line must be a JSON-RPC message; returns the response with `id`.
+    let wait_for = |id: u64| -> serde_json::Value {
         loop {
-            let line = rx.recv_timeout(Duration::from_secs(120)).expect("a response line");
+            let line = rx
+                .recv_timeout(Duration::from_secs(120))
+                .expect("a response line");
             let message: serde_json::Value = serde_json::from_str(&line)
                 .unwrap_or_else(|_| panic!("stdout carries only JSON-RPC, got: {line}"));
             assert_eq!(message["jsonrpc"], "2.0", "{line}");
-            lines.push(message.clone());
             if message["id"] == id {
                 return message;
             }
@@ -47,7 +48,7 @@ fn stdio_answers_initialize_and_tools_list_with_only_json_rpc_on_stdout() {
     };
 
     writeln!(stdin, "{}", initialize(1)).unwrap();
-    let init = wait_for(1, &mut lines);
+    let init = wait_for(1);
     assert_eq!(init["result"]["serverInfo"]["name"], "zscaler-mcp");
     writeln!(
         stdin,
@@ -61,7 +62,7 @@ fn stdio_answers_initialize_and_tools_list_with_only_json_rpc_on_stdout() {
         serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
     )
     .unwrap();
-    let list = wait_for(2, &mut lines);
+    let list = wait_for(2);
     let tools = list["result"]["tools"].as_array().unwrap();
     assert!(!tools.is_empty());
     assert!(tools.iter().all(|t| t["name"].is_string()));

@@ -1,7 +1,15 @@
 //! Helpers shared by the integration tests: run the real binary hermetically (empty
 //! environment, a temporary working directory) and read what it prints.
 
-#![allow(dead_code)] // each test binary uses a different subset
+#![allow(dead_code)]
+// each test binary uses a different subset
+// Helpers of tests: a failed expectation here is a test failure, as inside a #[test].
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::{
     io::{BufRead, BufReader},
@@ -55,7 +63,10 @@ impl Server {
     /// Sends SIGTERM and waits for the exit status.
     pub fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
-        let status = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+        let status = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
         assert!(status.success());
         for _ in 0..600 {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
@@ -97,7 +108,8 @@ pub fn start_server(cmd: &mut Command) -> Server {
         .expect("server start line");
     let port = log
         .lines()
-        .find_map(|l| l.split("http://127.0.0.1:").nth(1))
+        .filter(|l| l.contains("Starting "))
+        .find_map(|l| l.split(" transport on http://127.0.0.1:").nth(1))
         .and_then(|rest| rest.split(' ').next())
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no start line in:\n{log}"));
