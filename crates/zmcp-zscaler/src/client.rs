@@ -283,15 +283,16 @@ impl ZscalerClient {
         body: Option<&Value>,
         token: &IssuedToken,
     ) -> Result<Exchange, reqwest::Error> {
+        let mut url = url.clone();
+        if !query.is_empty() {
+            url.set_query(Some(&encode_query(query)));
+        }
         let mut builder = self
             .inner
             .http
-            .request(method.to_reqwest(), url.clone())
+            .request(method.to_reqwest(), url)
             .bearer_auth(token.secret.expose_secret())
             .header(ACCEPT, HeaderValue::from_static("application/json"));
-        if !query.is_empty() {
-            builder = builder.query(query);
-        }
         if let Some(body) = body {
             builder = builder.json(body);
         }
@@ -331,11 +332,44 @@ fn graphql_errors(body: &Value) -> Option<String> {
     Some(parts.join("; "))
 }
 
+/// Characters left as they are in a query component: RFC 3986 unreserved only.
+const QUERY_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Encodes query pairs with `%20` for spaces and `%2B` for plus signs. Form encoding (what
+/// `reqwest::RequestBuilder::query` does) writes spaces as `+`, which ZPA's `search` grammar
+/// (`name+EQ+CDE Segment`) cannot tell apart from its own separators.
+fn encode_query(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(key, value)| {
+            format!(
+                "{}={}",
+                percent_encoding::utf8_percent_encode(key, QUERY_COMPONENT),
+                percent_encoding::utf8_percent_encode(value, QUERY_COMPONENT)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn query_encoding_keeps_zpa_search_separators_apart_from_spaces() {
+        let encoded = encode_query(&[
+            ("search".to_owned(), "name+EQ+CDE Segment".to_owned()),
+            ("page".to_owned(), "1".to_owned()),
+        ]);
+        assert_eq!(encoded, "search=name%2BEQ%2BCDE%20Segment&page=1");
+    }
 
     #[test]
     fn graphql_errors_join_messages_and_codes() {
