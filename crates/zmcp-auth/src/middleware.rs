@@ -3,17 +3,16 @@
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::{
-    Json,
     extract::{ConnectInfo, Request, State},
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use http::{HeaderMap, StatusCode, header};
 
-use crate::{ClientAuth, Principal, api_key};
+use crate::ClientAuth;
 
-/// Paths served without authentication, as in the Python server: health probes and the
-/// OAuth discovery/registration endpoints a client must reach before it has a credential.
+/// Paths served without authentication in every mode, as in the Python server: health
+/// probes and the OAuth discovery/registration endpoints a client must reach before it has
+/// a credential.
 pub const SKIP_PATHS: [&str; 8] = [
     "/health",
     "/healthz",
@@ -25,14 +24,10 @@ pub const SKIP_PATHS: [&str; 8] = [
     "/register",
 ];
 
-const EXPECTED_BEARER: &str = "Expected: Authorization: Bearer <api-key>";
-const MISSING_API_KEY: &str =
-    "Missing API key. Send it as 'Authorization: Bearer <api-key>' or 'X-Api-Key: <api-key>'";
-const INVALID_API_KEY: &str = "Invalid API key";
-
 /// Admits a request under the configured mode and inserts its [`Principal`] into the request
-/// extensions, or answers 401 with a JSON-RPC error body and `WWW-Authenticate: Bearer`
-/// (the Python server's exact shape, so clients that parse it keep working).
+/// extensions, or answers 401 (403 for a missing scope) with a JSON-RPC error body and a
+/// `WWW-Authenticate` challenge (the Python server's shape, so clients that parse it keep
+/// working). Public paths ([`ClientAuth::is_public_path`]) pass through.
 ///
 /// Use with `axum::middleware::from_fn_with_state(Arc::new(client_auth), require_auth)`.
 pub async fn require_auth(
@@ -40,71 +35,35 @@ pub async fn require_auth(
     mut request: Request,
     next: Next,
 ) -> Response {
-    if SKIP_PATHS.contains(&request.uri().path()) {
+    if auth.is_public_path(request.uri().path()) {
         return next.run(request).await;
     }
-    match authenticate(&auth, request.headers()) {
+    match auth.authenticate(request.headers()).await {
         Ok(principal) => {
             request.extensions_mut().insert(principal);
             next.run(request).await
         }
-        Err(reason) => {
+        Err(rejection) => {
             let peer = request
                 .extensions()
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|ConnectInfo(addr)| addr.to_string());
-            tracing::warn!(
-                mode = %auth.mode(),
-                peer = peer.as_deref().unwrap_or("unknown"),
-                path = request.uri().path(),
-                "client authentication failed: {reason}"
-            );
-            unauthorized(reason)
+            let peer = peer.as_deref().unwrap_or("unknown");
+            let path = request.uri().path();
+            if rejection.is_expected() {
+                tracing::info!(
+                    mode = %auth.mode(), peer, path,
+                    "client authentication required: {}", rejection.message()
+                );
+            } else {
+                tracing::warn!(
+                    mode = %auth.mode(), peer, path,
+                    "client authentication failed: {}", rejection.message()
+                );
+            }
+            rejection.into_response()
         }
     }
-}
-
-/// The reason is always one of this module's fixed texts, never anything the client sent.
-fn authenticate(auth: &ClientAuth, headers: &HeaderMap) -> Result<Principal, &'static str> {
-    match auth {
-        ClientAuth::None => Ok(Principal::anonymous()),
-        ClientAuth::ApiKey(configured) => {
-            let presented = presented_api_key(headers)?;
-            let fingerprint = api_key::verify(configured, presented).ok_or(INVALID_API_KEY)?;
-            Ok(Principal {
-                subject: format!("api-key:{fingerprint}"),
-                auth_mode: auth.mode(),
-            })
-        }
-    }
-}
-
-/// `Authorization: Bearer <key>` first, then `X-Api-Key: <key>`.
-fn presented_api_key(headers: &HeaderMap) -> Result<&str, &'static str> {
-    let x_api_key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
-    let Some(authorization) = headers.get(header::AUTHORIZATION) else {
-        return x_api_key.ok_or(MISSING_API_KEY);
-    };
-    let bearer = authorization
-        .to_str()
-        .ok()
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
-    bearer.or(x_api_key).ok_or(EXPECTED_BEARER)
-}
-
-fn unauthorized(reason: &str) -> Response {
-    let body = serde_json::json!({
-        "jsonrpc": "2.0",
-        "error": { "code": -32001, "message": format!("Unauthorized: {reason}") },
-    });
-    (
-        StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, "Bearer")],
-        Json(body),
-    )
-        .into_response()
 }
 
 #[cfg(test)]
@@ -114,8 +73,10 @@ mod tests {
     use secrecy::SecretString;
     use tower::ServiceExt;
 
+    use http::{HeaderMap, StatusCode, header};
+
     use super::*;
-    use crate::AuthMode;
+    use crate::{AuthMode, Principal};
 
     /// A route that echoes the principal the middleware inserted.
     fn app(auth: ClientAuth) -> Router {

@@ -8,8 +8,14 @@ use crate::AuthMode;
 /// without ever holding a secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    /// A stable, non-secret name for the caller (`api-key:1a2b3c4d`, `anonymous`).
+    /// A stable, non-secret name for the caller (`api-key:1a2b3c4d`, a token's `sub`,
+    /// `zscaler:<client id>`, `anonymous`).
     pub subject: String,
+    /// A display name when the credential carries one (`preferred_username`, `name` or
+    /// `email` of a token); never used for authorization, since users can change it.
+    pub name: Option<String>,
+    /// The scopes a token granted (`scp`/`scope`); empty for the other modes.
+    pub scopes: Vec<String>,
     /// The mode that admitted the request.
     pub auth_mode: AuthMode,
 }
@@ -18,9 +24,16 @@ impl Principal {
     /// The caller when client authentication is off: every request is admitted as the same
     /// anonymous subject, so audit lines still say that nobody was authenticated.
     pub fn anonymous() -> Self {
+        Self::named("anonymous".to_owned(), AuthMode::None)
+    }
+
+    /// A caller known only by a subject (API key fingerprint, OneAPI client id).
+    pub fn named(subject: String, auth_mode: AuthMode) -> Self {
         Self {
-            subject: "anonymous".to_owned(),
-            auth_mode: AuthMode::None,
+            subject,
+            name: None,
+            scopes: Vec::new(),
+            auth_mode,
         }
     }
 }

@@ -1,9 +1,12 @@
 //! The start-up lines operators read to know what is enforced: the Python server's security
 //! warning and auth banners, our one-line `[SECURITY]` posture, and the start line.
 
-use zmcp_auth::{AuthResolution, ClientAuth, ModeSource, key_fingerprint};
+use zmcp_auth::{AuthResolution, ClientAuth, ModeSource};
 
-use crate::{args::Transport, http::HostValidation};
+use crate::{
+    args::Transport,
+    http::{HostValidation, is_loopback},
+};
 
 /// The Python server's `log_security_warning` block: 72 `=`, the title, a blank line, the
 /// detail lines indented by two spaces, 72 `=`.
@@ -33,12 +36,23 @@ pub fn warn_block(title: &str, lines: &[String]) {
 /// What `auth=` says: the mode, then why or how in parentheses (as in the Entra guide's
 /// `auth=OIDCProxy (issuer=...)`).
 fn auth_summary(resolution: &AuthResolution) -> String {
-    match &resolution.auth {
-        ClientAuth::ApiKey(key) => format!("api-key (key_fingerprint={})", key_fingerprint(key)),
-        ClientAuth::None => match resolution.source {
+    let mode = resolution.auth.mode();
+    if let ClientAuth::None = resolution.auth {
+        return match resolution.source {
             ModeSource::DemoLoopback => "none (demo, loopback bind)".to_owned(),
             source => format!("none ({source})"),
-        },
+        };
+    }
+    let params: Vec<String> = resolution
+        .auth
+        .summary()
+        .into_iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    if params.is_empty() {
+        mode.to_string()
+    } else {
+        format!("{mode} ({})", params.join(", "))
     }
 }
 
@@ -87,32 +101,42 @@ pub fn security_line(posture: &Posture<'_>) -> String {
     line
 }
 
-/// The Python server's auth banner for an enforced mode, or its DISABLED warning.
-pub fn log_auth_banner(resolution: &AuthResolution, transport: Transport) {
-    match &resolution.auth {
-        ClientAuth::ApiKey(key) => {
-            tracing::info!(
-                "API key auth provider initialized (key fingerprint: {})",
-                key_fingerprint(key)
-            );
-            let bar = "=".repeat(70);
-            tracing::info!(
-                "{bar}\nMCP CLIENT AUTHENTICATION ENABLED\n   Mode: api-key\n   Transport: {}\n   \
-                 Key configured: yes\n   Accepted credentials: Authorization: Bearer, X-Api-Key\n{bar}",
-                transport.as_str()
+/// The Python server's auth banner for an enforced mode, or its DISABLED warning, plus a
+/// louder one when nothing is enforced on an address other machines can reach.
+pub fn log_auth_banner(resolution: &AuthResolution, transport: Transport, host: &str) {
+    if let ClientAuth::None = resolution.auth {
+        let title = match resolution.source {
+            ModeSource::ModeNone => "MCP Client Authentication is DISABLED (mode=none)",
+            ModeSource::DemoLoopback => {
+                "MCP Client Authentication is DISABLED (demo mode, loopback bind)"
+            }
+            _ => "MCP Client Authentication is DISABLED",
+        };
+        warn_block(title, &disabled_auth_lines());
+        if !is_loopback(host) {
+            warn_block(
+                &format!("MCP Client Authentication is DISABLED on a network bind ({host})"),
+                &[
+                    "Anyone who can reach this address can call every exposed tool against"
+                        .to_owned(),
+                    "your Zscaler tenant, with this server's OneAPI credentials.".to_owned(),
+                    "Enable one of the modes above, or bind 127.0.0.1.".to_owned(),
+                ],
             );
         }
-        ClientAuth::None => {
-            let title = match resolution.source {
-                ModeSource::ModeNone => "MCP Client Authentication is DISABLED (mode=none)",
-                ModeSource::DemoLoopback => {
-                    "MCP Client Authentication is DISABLED (demo mode, loopback bind)"
-                }
-                _ => "MCP Client Authentication is DISABLED",
-            };
-            warn_block(title, &disabled_auth_lines());
-        }
+        return;
     }
+    let bar = "=".repeat(70);
+    let mut banner = format!(
+        "{bar}\nMCP CLIENT AUTHENTICATION ENABLED\n   Mode: {}\n   Transport: {}",
+        resolution.auth.mode(),
+        transport.as_str()
+    );
+    for (label, value) in resolution.auth.banner_rows() {
+        banner.push_str(&format!("\n   {label}: {value}"));
+    }
+    banner.push_str(&format!("\n{bar}"));
+    tracing::info!("{banner}");
 }
 
 fn disabled_auth_lines() -> Vec<String> {
@@ -120,8 +144,12 @@ fn disabled_auth_lines() -> Vec<String> {
         "The server will accept ALL requests without authentication.",
         "This is NOT recommended for production or network-accessible deployments.",
         "",
-        "To enable authentication, set:",
-        "  ZSCALER_MCP_AUTH_API_KEY=<secret>  (api-key mode; clients send Authorization: Bearer <secret>)",
+        "To enable authentication, set one of:",
+        "  ZSCALER_MCP_AUTH_API_KEY=<secret>            (api-key; clients send Authorization: Bearer <secret>)",
+        "  ZSCALER_MCP_AUTH_JWKS_URI + ZSCALER_MCP_AUTH_ISSUER   (jwt; tokens from your IdP)",
+        "  ZSCALER_MCP_AUTH_MODE=zscaler + ZSCALER_VANITY_DOMAIN (zscaler; OneAPI client credentials)",
+        "  ZSCALER_MCP_AUTH_MODE=oidc + OIDCPROXY_CONFIG_URL, OIDCPROXY_BASE_URL, OIDCPROXY_CLIENT_ID",
+        "                                               (oidc; RFC 9728 protected resource)",
         "",
         "Remove ZSCALER_MCP_AUTH_ENABLED=false / ZSCALER_MCP_AUTH_MODE=none to re-enable.",
     ]
@@ -149,6 +177,7 @@ pub fn start_line(transport: Transport, host: &str, port: u16) -> String {
 #[cfg(test)]
 mod tests {
     use secrecy::SecretString;
+    use zmcp_auth::key_fingerprint;
 
     use super::*;
 

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
-use zmcp_auth::{AuthEnv, ClientAuth};
+use zmcp_auth::{AuthConfigError, AuthEnv, AuthMode, ClientAuth};
 use zmcp_catalog::{Catalog, CatalogError, Selection, SelectionConfig, TenantScope};
 use zmcp_server::{HttpOptions, HttpTransport, McpServer, ServerConfig};
 use zmcp_zscaler::{ClientConfig, ConfigError, ZscalerClient};
@@ -200,8 +200,8 @@ async fn serve_http(
     transport: HttpTransport,
 ) -> anyhow::Result<()> {
     let host_validation = http::check_bind(&settings.host, settings.port)?;
-    let auth = resolve_auth(settings)?;
-    banner::log_auth_banner(&auth, settings.transport);
+    let auth = resolve_auth(settings).await?;
+    banner::log_auth_banner(&auth, settings.transport, &settings.host);
     let listener = http::bind(&settings.host, settings.port).await?;
     let port = listener.local_addr()?.port();
     let shutdown = signals::shutdown_token();
@@ -210,9 +210,12 @@ async fn serve_http(
         allowed_hosts: host_validation.allowed_hosts(),
         shutdown: shutdown.clone(),
     };
-    let app = zmcp_server::router(McpServer::new(config), &options).layer(
-        axum::middleware::from_fn_with_state(Arc::new(auth.auth.clone()), zmcp_auth::require_auth),
-    );
+    let app = zmcp_server::router(McpServer::new(config), &options)
+        .merge(auth.auth.routes())
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(auth.auth.clone()),
+            zmcp_auth::require_auth,
+        ));
     tracing::info!(
         "{}",
         banner::security_line(&banner::Posture {
@@ -233,26 +236,38 @@ async fn serve_http(
     http::serve(listener, app, shutdown).await
 }
 
-/// Client authentication for the HTTP transports; a mode that cannot be enforced stops
-/// start-up (exit 2) rather than serving open.
-fn resolve_auth(settings: &Settings) -> anyhow::Result<zmcp_auth::AuthResolution> {
+/// Client authentication for the HTTP transports, with what it fetches at start-up (JWKS,
+/// discovery); a mode that cannot be enforced stops start-up (exit 2) rather than serving
+/// open, with the Python server's wording.
+async fn resolve_auth(settings: &Settings) -> anyhow::Result<zmcp_auth::AuthResolution> {
     let mut env = AuthEnv::from_process_env();
     if settings.demo {
         // The demo ignores real Zscaler settings, so they must not pick the `zscaler` mode.
         env.vanity_domain = None;
     }
     let demo_on_loopback = settings.demo && http::is_loopback(&settings.host);
-    let resolution = ClientAuth::resolve_from_env(&env, demo_on_loopback).map_err(|err| {
-        let mode = err
-            .mode()
-            .map_or_else(|| "(unknown)".to_owned(), |m| m.to_string());
-        usage(format!(
-            "ERROR: Authentication is enabled (default) but configuration is invalid.\n  \
-             Mode: {mode}\n  Error: {err}"
-        ))
-    })?;
+    let resolution = ClientAuth::resolve_from_env(&env, demo_on_loopback)
+        .await
+        .map_err(|err| usage(auth_error_text(&err)))?;
     for warning in &resolution.warnings {
         tracing::warn!("{warning}");
     }
     Ok(resolution)
+}
+
+fn auth_error_text(err: &AuthConfigError) -> String {
+    match err.mode() {
+        Some(AuthMode::Oidc) => {
+            format!("ERROR: oidc auth mode is selected but misconfigured.\n  Error: {err}")
+        }
+        mode => {
+            let mode = mode.map_or_else(|| "(unknown)".to_owned(), |m| m.to_string());
+            format!(
+                "ERROR: Authentication is enabled (default) but configuration is invalid.\n  \
+                 Mode: {mode}\n  Error: {err}\n\nEither:\n  \
+                 1. Configure valid auth settings for the '{mode}' mode, or\n  \
+                 2. Set ZSCALER_MCP_AUTH_ENABLED=false to disable (not recommended)\n"
+            )
+        }
+    }
 }

@@ -297,14 +297,19 @@ fn tls_settings_are_refused_until_implemented() {
 }
 
 #[test]
-fn unimplemented_auth_modes_fail_closed() {
+fn unconfigured_or_unimplemented_auth_modes_fail_closed() {
     let dir = tmp();
-    // Nothing configured, not a demo: the Python default (jwt) cannot be enforced here.
+    // Nothing configured, not a demo: the Python default (jwt) lacks its JWKS URI.
     let out = run(zscaler_mcp(dir.path()).args(["--transport", "streamable-http", "--port", "0"]));
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
+    assert!(
+        err.contains("Authentication is enabled (default) but configuration is invalid"),
+        "{err}"
+    );
     assert!(err.contains("Mode: jwt"), "{err}");
-    assert!(err.contains("not implemented in this build"), "{err}");
+    assert!(err.contains("ZSCALER_MCP_AUTH_JWKS_URI"), "{err}");
+    assert!(err.contains("ZSCALER_MCP_AUTH_ENABLED=false"), "{err}");
     let out = run(zscaler_mcp(dir.path())
         .env("ZSCALER_MCP_AUTH_MODE", "oidcproxy")
         .args(["--demo", "--transport", "streamable-http", "--port", "0"]));

@@ -1,0 +1,274 @@
+//! The access tokens this server issues to MCP clients: ES256 JWTs signed with a key made
+//! at start-up, bound to this server (`iss`) and its `/mcp` resource (`aud`).
+//!
+//! The provider's tokens never reach the client, so a leaked client token is useless
+//! anywhere else, and a restart (new key) invalidates every outstanding token: clients use
+//! their refresh token or sign in again.
+
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use aws_lc_rs::{
+    rand::SystemRandom,
+    signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair},
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use jsonwebtoken::{
+    Algorithm, EncodingKey, Header,
+    jwk::{Jwk, ThumbprintHash},
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    jwks::{KeySet, StaticKeys, VerificationKey},
+    validator::{TokenValidator, ValidatorConfig},
+};
+
+/// How long an access token we issue stays valid.
+pub(crate) const ACCESS_TOKEN_TTL: Duration = Duration::from_secs(3600);
+
+/// Who signed in, copied from the provider's validated ID token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Identity {
+    pub(crate) sub: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) oid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) tid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) preferred_username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<String>,
+}
+
+/// The claims of our access tokens.
+#[derive(Debug, Serialize)]
+struct OwnClaims {
+    iss: String,
+    aud: String,
+    exp: u64,
+    iat: u64,
+    jti: String,
+    /// The registered client the token was issued to.
+    client_id: String,
+    scope: String,
+    #[serde(flatten)]
+    identity: Identity,
+}
+
+/// Signs our access tokens, and validates them with the same [`TokenValidator`] as every
+/// other bearer token (ES256 only, this key only, `iss`, `aud`, `exp`).
+pub(crate) struct OwnTokens {
+    encoding: EncodingKey,
+    kid: String,
+    issuer: String,
+    audience: String,
+    validator: TokenValidator,
+}
+
+impl std::fmt::Debug for OwnTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnTokens")
+            .field("kid", &self.kid)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OwnTokens {
+    /// Generates a fresh P-256 key for tokens with this `iss` and `aud`.
+    pub(crate) fn generate(issuer: &str, audience: &str) -> Result<Self, String> {
+        let pkcs8 =
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+                .map_err(|_| "could not generate the token signing key".to_owned())?;
+        let encoding = EncodingKey::from_ec_der(pkcs8.as_ref());
+        let jwk = Jwk::from_encoding_key(&encoding, Algorithm::ES256)
+            .map_err(|e| format!("could not derive the token verification key: {e}"))?;
+        let kid = jwk
+            .thumbprint(ThumbprintHash::SHA256)
+            .map_err(|e| format!("could not compute the key id: {e}"))?;
+        let mut public = jwk;
+        public.common.key_id = Some(kid.clone());
+        let key = VerificationKey::from_jwk(&public)
+            .map_err(|e| format!("could not load the token verification key: {e}"))?;
+        let validator = TokenValidator::new(
+            ValidatorConfig {
+                issuers: vec![issuer.to_owned()],
+                audiences: vec![audience.to_owned()],
+                algorithms: vec![Algorithm::ES256],
+                required_scopes: Vec::new(),
+            },
+            Arc::new(StaticKeys(KeySet::from_keys(vec![key]))),
+        );
+        Ok(Self {
+            encoding,
+            kid,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+            validator,
+        })
+    }
+
+    /// Issues a token for `identity` to `client_id`; returns it with its lifetime in seconds.
+    pub(crate) fn issue(
+        &self,
+        identity: &Identity,
+        client_id: &str,
+        scope: &str,
+    ) -> Result<(String, u64), String> {
+        let iat = now_secs();
+        let ttl = ACCESS_TOKEN_TTL.as_secs();
+        let claims = OwnClaims {
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            exp: iat + ttl,
+            iat,
+            jti: random_token(),
+            client_id: client_id.to_owned(),
+            scope: scope.to_owned(),
+            identity: identity.clone(),
+        };
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(self.kid.clone());
+        let token = jsonwebtoken::encode(&header, &claims, &self.encoding)
+            .map_err(|e| format!("could not sign an access token: {e}"))?;
+        Ok((token, ttl))
+    }
+
+    /// Whether `token` names this server as its issuer, i.e. it should be checked here
+    /// rather than as a provider token. Reads the unverified payload only to route it.
+    pub(crate) fn is_ours(&self, token: &str) -> bool {
+        #[derive(Deserialize)]
+        struct Iss {
+            iss: Option<String>,
+        }
+        let Some(payload) = token.split('.').nth(1) else {
+            return false;
+        };
+        URL_SAFE_NO_PAD
+            .decode(payload)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Iss>(&bytes).ok())
+            .and_then(|c| c.iss)
+            .is_some_and(|iss| iss == self.issuer)
+    }
+
+    /// The validator for our tokens.
+    pub(crate) fn validator(&self) -> &TokenValidator {
+        &self.validator
+    }
+}
+
+/// 256 random bits, base64url: authorization `nonce`s, token ids and refresh tokens.
+pub(crate) fn random_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub(crate) fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validation_error::ValidationError;
+
+    fn identity() -> Identity {
+        Identity {
+            sub: "sub-1".into(),
+            oid: Some("oid-1".into()),
+            tid: Some("tid-1".into()),
+            preferred_username: Some("alice@example.com".into()),
+            email: None,
+            name: Some("Alice".into()),
+        }
+    }
+
+    fn tokens() -> OwnTokens {
+        OwnTokens::generate("http://127.0.0.1:1", "http://127.0.0.1:1/mcp").unwrap()
+    }
+
+    #[tokio::test]
+    async fn issued_tokens_validate_and_carry_the_identity() {
+        let t = tokens();
+        let (token, ttl) = t.issue(&identity(), "client-1", "openid").unwrap();
+        assert_eq!(ttl, 3600);
+        assert!(t.is_ours(&token));
+        let claims = t.validator().validate(&token).await.unwrap();
+        assert_eq!(claims["sub"], "sub-1");
+        assert_eq!(claims["oid"], "oid-1");
+        assert_eq!(claims["preferred_username"], "alice@example.com");
+        assert!(claims.get("email").is_none());
+        assert_eq!(claims["client_id"], "client-1");
+        assert_eq!(claims["aud"], "http://127.0.0.1:1/mcp");
+        let lifetime = claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap();
+        assert!(lifetime <= 3600);
+        let header = jsonwebtoken::decode_header(&token).unwrap();
+        assert_eq!(header.alg, Algorithm::ES256);
+        assert!(header.kid.is_some());
+    }
+
+    #[tokio::test]
+    async fn another_key_or_audience_is_refused() {
+        // Same issuer and audience, another key (as after a restart).
+        let (token, _) = tokens().issue(&identity(), "c", "openid").unwrap();
+        let err = tokens().validator().validate(&token).await.unwrap_err();
+        assert!(matches!(err, ValidationError::UnknownKey { .. }), "{err}");
+
+        let mut t = tokens();
+        t.audience = "http://127.0.0.1:1/other".into();
+        let (token, _) = t.issue(&identity(), "c", "openid").unwrap();
+        let err = t.validator().validate(&token).await.unwrap_err();
+        assert!(
+            matches!(err, ValidationError::WrongAudience { .. }),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn expired_tokens_are_refused() {
+        let t = tokens();
+        let claims = OwnClaims {
+            iss: t.issuer.clone(),
+            aud: t.audience.clone(),
+            exp: now_secs() - 600,
+            iat: now_secs() - 4200,
+            jti: random_token(),
+            client_id: "c".into(),
+            scope: String::new(),
+            identity: identity(),
+        };
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(t.kid.clone());
+        let token = jsonwebtoken::encode(&header, &claims, &t.encoding).unwrap();
+        let err = t.validator().validate(&token).await.unwrap_err();
+        assert_eq!(err, ValidationError::Expired);
+    }
+
+    #[test]
+    fn routing_reads_only_the_issuer() {
+        let t = tokens();
+        assert!(!t.is_ours("not-a-jwt"));
+        let foreign = format!(
+            "x.{}.y",
+            URL_SAFE_NO_PAD.encode(br#"{"iss":"https://login.microsoftonline.com/t/v2.0"}"#)
+        );
+        assert!(!t.is_ours(&foreign));
+    }
+
+    #[test]
+    fn random_tokens_differ() {
+        assert_ne!(random_token(), random_token());
+        assert_eq!(random_token().len(), 43);
+    }
+}

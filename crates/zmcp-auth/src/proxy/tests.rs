@@ -1,0 +1,977 @@
+//! The proxy's routes end to end against a small in-test identity provider: the JWKS of
+//! `test_support::IdpServer` plus a token endpoint that answers what each test scripts.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+};
+
+use axum::{Json, Router, body::Body, extract::State, response::IntoResponse, routing::post};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+use url::Url;
+
+use super::*;
+use crate::test_support::{IdpServer, TestKey, now};
+
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const APP: &str = "6f3c1a2e-8d4b-4c1e-9f0a-1b2c3d4e5f60";
+const BASE: &str = "http://127.0.0.1:8000";
+const CALLBACK: &str = "http://localhost:3334/oauth/callback";
+const GRAPH: &str = "00000003-0000-0000-c000-000000000000";
+
+fn v2_issuer() -> String {
+    format!("https://login.microsoftonline.com/{TENANT}/v2.0")
+}
+
+/// The provider's token endpoint: records each form, answers the scripted response.
+#[derive(Clone, Default)]
+struct TokenEndpoint {
+    requests: Arc<Mutex<Vec<HashMap<String, String>>>>,
+    answer: Arc<Mutex<(u16, Value)>>,
+}
+
+impl TokenEndpoint {
+    async fn start() -> (Self, SocketAddr) {
+        let endpoint = Self::default();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = Router::new()
+            .route("/token", post(Self::serve))
+            .with_state(endpoint.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (endpoint, addr)
+    }
+
+    async fn serve(
+        State(me): State<Self>,
+        axum::Form(form): axum::Form<HashMap<String, String>>,
+    ) -> axum::response::Response {
+        me.requests.lock().unwrap().push(form);
+        let (status, body) = me.answer.lock().unwrap().clone();
+        (StatusCode::from_u16(status).unwrap(), Json(body)).into_response()
+    }
+
+    fn answer(&self, status: u16, body: Value) {
+        *self.answer.lock().unwrap() = (status, body);
+    }
+
+    fn last_request(&self) -> HashMap<String, String> {
+        self.requests.lock().unwrap().last().cloned().unwrap()
+    }
+
+    fn request_count(&self) -> usize {
+        self.requests.lock().unwrap().len()
+    }
+}
+
+struct Harness {
+    key: TestKey,
+    idp: IdpServer,
+    upstream: TokenEndpoint,
+    proxy: OidcProxy,
+}
+
+fn guide_env(idp: &IdpServer, token_addr: SocketAddr) -> HashMap<&'static str, String> {
+    HashMap::from([
+        ("OIDCPROXY_AUTH_ISSUER", v2_issuer()),
+        (
+            "OIDCPROXY_AUTH_AUTHORIZATION_ENDPOINT",
+            format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/authorize"),
+        ),
+        (
+            "OIDCPROXY_AUTH_TOKEN_ENDPOINT",
+            format!("http://{token_addr}/token"),
+        ),
+        ("OIDCPROXY_AUTH_JWKS_URI", idp.jwks_url()),
+        ("OIDCPROXY_AUTH_AUDIENCE", APP.to_owned()),
+        (
+            "OIDCPROXY_AUTH_SCOPES",
+            "openid profile offline_access".to_owned(),
+        ),
+    ])
+}
+
+fn proxy_env(vars: &HashMap<&'static str, String>) -> ProxyEnv {
+    ProxyEnv::from_lookup(|name| vars.get(name).cloned(), "127.0.0.1", 8000)
+}
+
+impl Harness {
+    async fn start() -> Self {
+        let key = TestKey::rsa("idp-key-1").unwrap();
+        let idp = IdpServer::start(&[&key], Some(&v2_issuer())).await.unwrap();
+        let (upstream, token_addr) = TokenEndpoint::start().await;
+        let proxy = OidcProxy::from_env(&proxy_env(&guide_env(&idp, token_addr)))
+            .await
+            .unwrap();
+        Self {
+            key,
+            idp,
+            upstream,
+            proxy,
+        }
+    }
+
+    async fn call(&self, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+        let response = self.proxy.routes().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, headers, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, HeaderMap, String) {
+        self.call(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    async fn post_json(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let (status, _, text) = self
+            .call(
+                Request::post(path)
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body.to_string()))
+                    .unwrap(),
+            )
+            .await;
+        (status, serde_json::from_str(&text).unwrap())
+    }
+
+    async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let (status, _, text) = self
+            .call(
+                Request::post(path)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        (status, serde_json::from_str(&text).unwrap())
+    }
+
+    /// Registers a client the way mcp-remote does; returns its id.
+    async fn register(&self) -> String {
+        let (status, body) = self
+            .post_json("/register", &mcp_remote_registration())
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["client_id"].as_str().unwrap().to_owned()
+    }
+
+    /// Starts a sign-in; returns the provider URL we were redirected to.
+    async fn authorize(&self, client_id: &str, verifier: &str, state: &str) -> Url {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("response_type", "code"),
+                ("client_id", client_id),
+                ("code_challenge", &challenge(verifier)),
+                ("code_challenge_method", "S256"),
+                ("redirect_uri", CALLBACK),
+                ("state", state),
+                ("scope", "openid profile offline_access"),
+                ("resource", &format!("{BASE}/mcp")),
+            ])
+            .finish();
+        let (status, headers, _) = self.get(&format!("/authorize?{query}")).await;
+        assert_eq!(status, StatusCode::FOUND);
+        Url::parse(headers[header::LOCATION].to_str().unwrap()).unwrap()
+    }
+
+    /// An ID token from the provider with these extra claims.
+    fn id_token(&self, extra: &Value) -> String {
+        let mut claims = json!({
+            "iss": v2_issuer(),
+            "aud": APP,
+            "sub": "pairwise-sub-1",
+            "oid": "00000000-0000-0000-0000-0000000000a1",
+            "tid": TENANT,
+            "preferred_username": "ada@contoso.example",
+            "email": "ada@contoso.example",
+            "name": "Ada Lovelace",
+            "iat": now(),
+            "exp": now() + 3600,
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        self.key.sign(&claims).unwrap()
+    }
+
+    /// Registers, authorizes and redeems a code; returns (client_id, token response).
+    async fn sign_in(&self) -> (String, Value) {
+        let client_id = self.register().await;
+        let verifier = "v".repeat(50);
+        let location = self.authorize(&client_id, &verifier, "st-1").await;
+        let nonce = param(&location, "nonce").unwrap();
+        self.upstream.answer(
+            200,
+            json!({
+                "token_type": "Bearer",
+                "access_token": "UPSTREAM-ACCESS-TOKEN",
+                "refresh_token": "UPSTREAM-REFRESH-1",
+                "id_token": self.id_token(&json!({ "nonce": nonce })),
+                "expires_in": 3600,
+            }),
+        );
+        let (status, body) = self
+            .post_form(
+                "/token",
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", "CODE-FROM-IDP"),
+                    ("code_verifier", &verifier),
+                    ("redirect_uri", CALLBACK),
+                    ("client_id", &client_id),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        (client_id, body)
+    }
+
+    async fn authenticate(&self, token: &str) -> Result<Principal, Rejection> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+        );
+        self.proxy.authenticate(&headers).await
+    }
+}
+
+fn mcp_remote_registration() -> Value {
+    json!({
+        "redirect_uris": [CALLBACK],
+        "token_endpoint_auth_method": "none",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "client_name": "MCP CLI Client",
+        "client_uri": "https://github.com/modelcontextprotocol/mcp-cli",
+        "software_id": "2e6dc280-f3c3-4e01-99a7-8181dbd1d23d",
+        "software_version": "0.15.1",
+    })
+}
+
+fn challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+fn param(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn claims_of(jwt: &str) -> Value {
+    let payload = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn metadata_documents_name_this_server_as_the_authorization_server() {
+    let h = Harness::start().await;
+    for path in [
+        "/.well-known/oauth-authorization-server",
+        "/.well-known/openid-configuration",
+    ] {
+        let (status, headers, body) = h.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+        let doc: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(doc["issuer"], BASE);
+        assert_eq!(doc["authorization_endpoint"], format!("{BASE}/authorize"));
+        assert_eq!(doc["token_endpoint"], format!("{BASE}/token"));
+        assert_eq!(doc["registration_endpoint"], format!("{BASE}/register"));
+        assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
+        assert_eq!(doc["response_types_supported"], json!(["code"]));
+        assert_eq!(
+            doc["grant_types_supported"],
+            json!(["authorization_code", "refresh_token"])
+        );
+        assert_eq!(
+            doc["token_endpoint_auth_methods_supported"],
+            json!(["none"])
+        );
+        assert_eq!(
+            doc["scopes_supported"],
+            json!(["openid", "profile", "offline_access"])
+        );
+    }
+    for path in [
+        "/.well-known/oauth-protected-resource",
+        "/.well-known/oauth-protected-resource/mcp",
+    ] {
+        let (status, _, body) = h.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let doc: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(doc["resource"], format!("{BASE}/mcp"));
+        // Byte-identical to the AS metadata issuer (RFC 8414 §3.3).
+        assert_eq!(doc["authorization_servers"], json!([BASE]));
+        assert_eq!(doc["bearer_methods_supported"], json!(["header"]));
+        assert_eq!(doc["scopes_supported"], json!(["openid", "profile"]));
+    }
+    for path in h.proxy.public_paths() {
+        let (status, _, _) = h.get(path).await;
+        assert_ne!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(
+        h.proxy.resource_metadata_url(),
+        format!("{BASE}/.well-known/oauth-protected-resource/mcp")
+    );
+    assert_eq!(
+        h.proxy.banner(),
+        format!("OIDCProxy (issuer=https://login.microsoftonline.com/{TENANT}/v2.0)")
+    );
+}
+
+#[tokio::test]
+async fn registration_accepts_mcp_remote_and_describes_a_public_client() {
+    let h = Harness::start().await;
+    let (status, body) = h.post_json("/register", &mcp_remote_registration()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(body["client_id"].as_str().unwrap().len() >= 32);
+    assert!(body["client_id_issued_at"].is_u64());
+    assert_eq!(body["redirect_uris"], json!([CALLBACK]));
+    assert_eq!(body["token_endpoint_auth_method"], "none");
+    assert_eq!(body["client_name"], "MCP CLI Client");
+    assert_eq!(body["software_id"], "2e6dc280-f3c3-4e01-99a7-8181dbd1d23d");
+    assert!(body.get("client_secret").is_none());
+    assert!(!body.to_string().contains(APP), "provider client id leaked");
+    let (_, again) = h.post_json("/register", &mcp_remote_registration()).await;
+    assert_ne!(again["client_id"], body["client_id"]);
+}
+
+#[tokio::test]
+async fn registration_refuses_unsafe_or_unsupported_metadata() {
+    let h = Harness::start().await;
+    let cases = [
+        (
+            json!({"redirect_uris": ["https://evil.example/cb"]}),
+            "invalid_redirect_uri",
+        ),
+        (
+            json!({"redirect_uris": ["http://localhost:1/cb#x"]}),
+            "invalid_redirect_uri",
+        ),
+        (
+            json!({"redirect_uris": ["http://a@localhost:1/cb"]}),
+            "invalid_redirect_uri",
+        ),
+        (
+            json!({"redirect_uris": ["http://localhost:1/a/../cb"]}),
+            "invalid_redirect_uri",
+        ),
+        (
+            json!({"redirect_uris": ["javascript:alert(1)"]}),
+            "invalid_redirect_uri",
+        ),
+        (json!({"redirect_uris": []}), "invalid_redirect_uri"),
+        (json!({"client_name": "no uris"}), "invalid_redirect_uri"),
+        (
+            json!({"redirect_uris": [CALLBACK], "grant_types": ["client_credentials"]}),
+            "invalid_client_metadata",
+        ),
+        (
+            json!({"redirect_uris": [CALLBACK], "response_types": ["token"]}),
+            "invalid_client_metadata",
+        ),
+        (json!(["not", "an", "object"]), "invalid_client_metadata"),
+    ];
+    for (body, error) in cases {
+        let (status, answer) = h.post_json("/register", &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(answer["error"], error, "{body}: {answer}");
+    }
+    // Native custom schemes are fine.
+    let (status, _) = h
+        .post_json(
+            "/register",
+            &json!({"redirect_uris": ["cursor://anysphere.cursor-mcp/oauth/callback"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn authorize_passes_the_sign_in_through_to_the_provider() {
+    let h = Harness::start().await;
+    let client_id = h.register().await;
+    let verifier = "a".repeat(64);
+    let location = h.authorize(&client_id, &verifier, "client-state-42").await;
+    assert_eq!(
+        location.as_str().split('?').next().unwrap(),
+        format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/authorize")
+    );
+    assert_eq!(param(&location, "client_id").unwrap(), APP);
+    assert_eq!(param(&location, "response_type").unwrap(), "code");
+    assert_eq!(param(&location, "redirect_uri").unwrap(), CALLBACK);
+    assert_eq!(
+        param(&location, "code_challenge").unwrap(),
+        challenge(&verifier)
+    );
+    assert_eq!(param(&location, "code_challenge_method").unwrap(), "S256");
+    assert_eq!(param(&location, "state").unwrap(), "client-state-42");
+    assert_eq!(
+        param(&location, "scope").unwrap(),
+        "openid profile offline_access"
+    );
+    assert_eq!(param(&location, "response_mode").unwrap(), "query");
+    assert!(param(&location, "nonce").unwrap().len() >= 32);
+    // Never forwarded: the client's resource (Entra AADSTS9010010) and our client id.
+    assert!(param(&location, "resource").is_none());
+    assert!(!location.as_str().contains(&client_id));
+
+    // RFC 8252: the loopback port may differ from the registered one.
+    let query = format!(
+        "response_type=code&client_id={client_id}&code_challenge={}&code_challenge_method=S256\
+         &redirect_uri=http%3A%2F%2Flocalhost%3A49152%2Foauth%2Fcallback&state=s",
+        challenge("b-verifier-b-verifier-b-verifier-b-verifier-b")
+    );
+    let (status, headers, _) = h.get(&format!("/authorize?{query}")).await;
+    assert_eq!(status, StatusCode::FOUND);
+    let location = Url::parse(headers[header::LOCATION].to_str().unwrap()).unwrap();
+    assert_eq!(
+        param(&location, "redirect_uri").unwrap(),
+        "http://localhost:49152/oauth/callback"
+    );
+}
+
+#[tokio::test]
+async fn authorize_errors_before_the_redirect_uri_is_trusted_are_pages() {
+    let h = Harness::start().await;
+    let client_id = h.register().await;
+    let ch = challenge(&"c".repeat(50));
+    let cases = [
+        format!("response_type=code&code_challenge={ch}&code_challenge_method=S256&state=s"),
+        format!("client_id=unknown&response_type=code&code_challenge={ch}&state=s"),
+        format!(
+            "client_id={client_id}&redirect_uri=https%3A%2F%2Fevil.example%2Fcb\
+             &response_type=code&code_challenge={ch}&code_challenge_method=S256&state=s"
+        ),
+        format!(
+            "client_id={client_id}&redirect_uri=http%3A%2F%2F127.0.0.1%3A3334%2Foauth%2Fcallback\
+             &response_type=code&code_challenge={ch}&code_challenge_method=S256&state=s"
+        ),
+        format!("client_id={client_id}&client_id=x&response_type=code"),
+    ];
+    for query in cases {
+        let (status, headers, body) = h.get(&format!("/authorize?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(headers.get(header::LOCATION).is_none(), "{query}");
+        assert!(body.contains("Sign-in request refused"), "{query}");
+        assert!(!body.contains("evil.example"), "{query}");
+    }
+}
+
+#[tokio::test]
+async fn authorize_errors_after_the_redirect_uri_is_trusted_go_back_to_the_client() {
+    let h = Harness::start().await;
+    let client_id = h.register().await;
+    let ch = challenge(&"d".repeat(50));
+    let common = format!(
+        "client_id={client_id}&redirect_uri=http%3A%2F%2Flocalhost%3A3334%2Foauth%2Fcallback"
+    );
+    let cases = [
+        (
+            format!(
+                "{common}&response_type=token&code_challenge={ch}&code_challenge_method=S256&state=s1"
+            ),
+            "unsupported_response_type",
+            Some("s1"),
+        ),
+        (
+            format!("{common}&response_type=code&state=s2"),
+            "invalid_request",
+            Some("s2"),
+        ),
+        (
+            format!(
+                "{common}&response_type=code&code_challenge={ch}&code_challenge_method=plain&state=s3"
+            ),
+            "invalid_request",
+            Some("s3"),
+        ),
+        (
+            format!("{common}&response_type=code&code_challenge={ch}&state=s4"),
+            "invalid_request",
+            Some("s4"),
+        ),
+        (
+            format!("{common}&response_type=code&code_challenge={ch}&code_challenge_method=S256"),
+            "invalid_request",
+            None,
+        ),
+        (
+            format!(
+                "{common}&response_type=code&code_challenge={ch}&code_challenge_method=S256&state=s6\
+                 &resource=https%3A%2F%2Fother.example%2Fmcp"
+            ),
+            "invalid_target",
+            Some("s6"),
+        ),
+    ];
+    for (query, error, state) in cases {
+        let (status, headers, _) = h.get(&format!("/authorize?{query}")).await;
+        assert_eq!(status, StatusCode::FOUND, "{query}");
+        let location = Url::parse(headers[header::LOCATION].to_str().unwrap()).unwrap();
+        assert!(location.as_str().starts_with(CALLBACK), "{location}");
+        assert_eq!(param(&location, "error").as_deref(), Some(error), "{query}");
+        assert_eq!(param(&location, "state").as_deref(), state, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn token_exchange_validates_the_id_token_and_returns_our_own_tokens() {
+    let h = Harness::start().await;
+    let (client_id, body) = h.sign_in().await;
+
+    // What went upstream: the client's code, verifier and redirect URI, as the app.
+    let sent = h.upstream.last_request();
+    assert_eq!(sent["grant_type"], "authorization_code");
+    assert_eq!(sent["code"], "CODE-FROM-IDP");
+    assert_eq!(sent["code_verifier"], "v".repeat(50));
+    assert_eq!(sent["redirect_uri"], CALLBACK);
+    assert_eq!(sent["client_id"], APP);
+    assert!(!sent.contains_key("client_secret"));
+
+    // What came back: our tokens only.
+    let text = body.to_string();
+    assert!(!text.contains("UPSTREAM-ACCESS-TOKEN"));
+    assert!(!text.contains("UPSTREAM-REFRESH-1"));
+    assert!(body.get("id_token").is_none());
+    assert_eq!(body["token_type"], "Bearer");
+    assert!(body["expires_in"].as_u64().unwrap() <= 3600);
+    let access = body["access_token"].as_str().unwrap();
+    let header = jsonwebtoken::decode_header(access).unwrap();
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
+    let claims = claims_of(access);
+    assert_eq!(claims["iss"], BASE);
+    assert_eq!(claims["aud"], format!("{BASE}/mcp"));
+    assert_eq!(claims["sub"], "pairwise-sub-1");
+    assert_eq!(claims["oid"], "00000000-0000-0000-0000-0000000000a1");
+    assert_eq!(claims["tid"], TENANT);
+    assert_eq!(claims["preferred_username"], "ada@contoso.example");
+    assert_eq!(claims["email"], "ada@contoso.example");
+    assert_eq!(claims["name"], "Ada Lovelace");
+    assert_eq!(claims["client_id"], client_id.as_str());
+    assert!(claims["exp"].as_i64().unwrap() - now() <= 3600);
+
+    let principal = h.authenticate(access).await.unwrap();
+    assert_eq!(principal.subject, "pairwise-sub-1");
+    assert_eq!(principal.name.as_deref(), Some("ada@contoso.example"));
+    assert_eq!(principal.auth_mode, AuthMode::OidcProxy);
+
+    // The code's sign-in is single use.
+    let (status, again) = h
+        .post_form(
+            "/token",
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", "CODE-FROM-IDP"),
+                ("code_verifier", &"v".repeat(50)),
+                ("redirect_uri", CALLBACK),
+                ("client_id", &client_id),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(again["error"], "invalid_grant");
+}
+
+#[tokio::test]
+async fn refresh_goes_upstream_revalidates_and_rotates() {
+    let h = Harness::start().await;
+    let (client_id, body) = h.sign_in().await;
+    let ours = body["refresh_token"].as_str().unwrap().to_owned();
+    h.upstream.answer(
+        200,
+        json!({
+            "access_token": "UPSTREAM-ACCESS-2",
+            "refresh_token": "UPSTREAM-REFRESH-2",
+            "id_token": h.id_token(&json!({"name": "Ada L."})),
+        }),
+    );
+    let refresh = |token: String| {
+        let client_id = client_id.clone();
+        let h = &h;
+        async move {
+            h.post_form(
+                "/token",
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", &token),
+                    ("client_id", &client_id),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, fresh) = refresh(ours.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{fresh}");
+    let sent = h.upstream.last_request();
+    assert_eq!(sent["grant_type"], "refresh_token");
+    assert_eq!(sent["refresh_token"], "UPSTREAM-REFRESH-1");
+    assert_eq!(sent["client_id"], APP);
+    assert_eq!(
+        claims_of(fresh["access_token"].as_str().unwrap())["name"],
+        "Ada L."
+    );
+    let rotated = fresh["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(rotated, ours);
+    assert!(!fresh.to_string().contains("UPSTREAM"));
+
+    // The old refresh token is gone; the new one maps to the rotated upstream token.
+    let (status, err) = refresh(ours).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error"], "invalid_grant");
+    let (status, _) = refresh(rotated).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        h.upstream.last_request()["refresh_token"],
+        "UPSTREAM-REFRESH-2"
+    );
+
+    // An ID token for someone else on refresh is refused.
+    let (_, body) = h.sign_in().await;
+    h.upstream.answer(
+        200,
+        json!({"id_token": h.id_token(&json!({"sub": "someone-else"}))}),
+    );
+    let (status, err) = h
+        .post_form(
+            "/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", body["refresh_token"].as_str().unwrap()),
+                ("client_id", &client_id),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error"], "invalid_grant");
+}
+
+/// Builds the provider's token response from the sign-in's nonce.
+type ProviderAnswer = dyn Fn(&Harness, &str) -> (u16, Value);
+
+/// Runs a sign-in whose provider token response is `answer` (built with the nonce).
+async fn redeem_with(
+    h: &Harness,
+    answer: impl Fn(&Harness, &str) -> (u16, Value),
+) -> (StatusCode, Value) {
+    let client_id = h.register().await;
+    let verifier = "w".repeat(60);
+    let location = h.authorize(&client_id, &verifier, "s").await;
+    let nonce = param(&location, "nonce").unwrap();
+    let (status, body) = answer(h, &nonce);
+    h.upstream.answer(status, body);
+    h.post_form(
+        "/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", "C"),
+            ("code_verifier", &verifier),
+            ("redirect_uri", CALLBACK),
+            ("client_id", &client_id),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn id_tokens_that_do_not_validate_fail_the_sign_in() {
+    let h = Harness::start().await;
+    let other_key = TestKey::rsa("idp-key-1").unwrap();
+    let cases: Vec<(Box<ProviderAnswer>, &str)> = vec![
+        (
+            Box::new(|h, _| {
+                (
+                    200,
+                    json!({"id_token": h.id_token(&json!({"nonce": "not-ours"}))}),
+                )
+            }),
+            "nonce",
+        ),
+        (
+            Box::new(|h, nonce| {
+                let iss = format!("https://sts.windows.net/{TENANT}/");
+                (
+                    200,
+                    json!({"id_token": h.id_token(&json!({"nonce": nonce, "iss": iss}))}),
+                )
+            }),
+            "requestedAccessTokenVersion",
+        ),
+        (
+            Box::new(|h, nonce| {
+                (
+                    200,
+                    json!({"id_token": h.id_token(&json!({"nonce": nonce, "aud": "api://other"}))}),
+                )
+            }),
+            "audience",
+        ),
+        (
+            Box::new(|h, nonce| {
+                (
+                    200,
+                    json!({"id_token": h.id_token(&json!({"nonce": nonce, "exp": now() - 3600}))}),
+                )
+            }),
+            "expired",
+        ),
+        (
+            Box::new(move |_, nonce| {
+                let mut claims =
+                    json!({"iss": v2_issuer(), "aud": APP, "sub": "x", "nonce": nonce});
+                claims["exp"] = json!(now() + 600);
+                (200, json!({"id_token": other_key.sign(&claims).unwrap()}))
+            }),
+            "signature",
+        ),
+        (
+            Box::new(|_, _| (200, json!({"access_token": "only-access"}))),
+            "no ID token",
+        ),
+    ];
+    for (answer, expected) in cases {
+        let (status, body) = redeem_with(&h, answer).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{expected}: {body}");
+        assert_eq!(body["error"], "invalid_grant", "{expected}: {body}");
+        let description = body["error_description"].as_str().unwrap();
+        assert!(
+            description
+                .to_lowercase()
+                .contains(&expected.to_lowercase()),
+            "{expected}: {description}"
+        );
+        assert!(!body.to_string().contains("eyJ"), "a token leaked: {body}");
+    }
+}
+
+#[tokio::test]
+async fn provider_errors_are_surfaced_with_their_aadsts_codes() {
+    let h = Harness::start().await;
+    let (status, body) = redeem_with(&h, |_, _| {
+        (
+            400,
+            json!({
+                "error": "invalid_grant",
+                "error_description": "AADSTS70008: The provided authorization code or refresh token has expired.",
+            }),
+        )
+    })
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_grant");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("AADSTS70008")
+    );
+
+    // A refusal of the server's own app credentials must not look like the client's.
+    let (_, body) = redeem_with(&h, |_, _| {
+        (
+            401,
+            json!({"error": "invalid_client", "error_description": "AADSTS7000218: client_secret required"}),
+        )
+    })
+    .await;
+    assert_eq!(body["error"], "invalid_request");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("AADSTS7000218")
+    );
+}
+
+#[tokio::test]
+async fn token_requests_must_match_a_sign_in_started_here() {
+    let h = Harness::start().await;
+    let client_id = h.register().await;
+    let verifier = "x".repeat(60);
+    h.authorize(&client_id, &verifier, "s").await;
+    let before = h.upstream.request_count();
+    let attempt = |verifier: String, redirect: &'static str, client: String| {
+        let h = &h;
+        async move {
+            h.post_form(
+                "/token",
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", "C"),
+                    ("code_verifier", &verifier),
+                    ("redirect_uri", redirect),
+                    ("client_id", &client),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, body) = attempt("y".repeat(60), CALLBACK, client_id.clone()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    let (status, body) = attempt(verifier.clone(), CALLBACK, "unknown".into()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+    );
+    let (status, body) = attempt(
+        verifier.clone(),
+        "http://localhost:9/oauth/callback",
+        client_id.clone(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    assert_eq!(
+        h.upstream.request_count(),
+        before,
+        "nothing may reach the provider"
+    );
+
+    let (status, body) = h
+        .post_form(
+            "/token",
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &client_id),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("unsupported_grant_type"))
+    );
+    let (status, body) = h
+        .post_form(
+            "/token",
+            &[("grant_type", "authorization_code"), ("grant_type", "x")],
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_request"))
+    );
+}
+
+#[tokio::test]
+async fn mcp_accepts_our_tokens_and_app_tokens_and_refuses_graph_tokens() {
+    let h = Harness::start().await;
+    let metadata = format!("{BASE}/.well-known/oauth-protected-resource/mcp");
+
+    let err = h.proxy.authenticate(&HeaderMap::new()).await.unwrap_err();
+    assert_eq!(err.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        err.challenge(),
+        format!("Bearer resource_metadata=\"{metadata}\"").as_str()
+    );
+
+    // A provider access token for this app (API scope): aud = the client id.
+    let app_token = h
+        .key
+        .sign(
+            &json!({"iss": v2_issuer(), "aud": APP, "sub": "api-user", "scp": "mcp.access",
+                      "iat": now(), "exp": now() + 600}),
+        )
+        .unwrap();
+    let principal = h.authenticate(&app_token).await.unwrap();
+    assert_eq!(principal.subject, "api-user");
+    assert_eq!(principal.scopes, ["mcp.access"]);
+
+    let graph = h
+        .key
+        .sign(&json!({"iss": v2_issuer(), "aud": GRAPH, "sub": "u", "iat": now(), "exp": now() + 600}))
+        .unwrap();
+    let err = h.authenticate(&graph).await.unwrap_err();
+    assert_eq!(err.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        err.message().contains("Microsoft Graph"),
+        "{}",
+        err.message()
+    );
+    let challenge = err.challenge().to_str().unwrap();
+    assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+    assert!(
+        challenge.contains(&format!("resource_metadata=\"{metadata}\"")),
+        "{challenge}"
+    );
+
+    let other_aud = h
+        .key
+        .sign(&json!({"iss": v2_issuer(), "aud": "api://other", "sub": "u", "iat": now(), "exp": now() + 600}))
+        .unwrap();
+    assert!(h.authenticate(&other_aud).await.is_err());
+
+    // Our token from another server instance (another key) is refused.
+    let other = Harness::start().await;
+    let (_, body) = other.sign_in().await;
+    let err = h
+        .authenticate(body["access_token"].as_str().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), StatusCode::UNAUTHORIZED);
+    drop(other.idp);
+}
+
+#[tokio::test]
+async fn start_up_fails_closed() {
+    let key = TestKey::rsa("k").unwrap();
+    let idp = IdpServer::start(&[&key], Some(&v2_issuer())).await.unwrap();
+    let (_, token_addr) = TokenEndpoint::start().await;
+    let vars = guide_env(&idp, token_addr);
+
+    idp.set_jwks_status(Some(503));
+    let err = OidcProxy::from_env(&proxy_env(&vars)).await.unwrap_err();
+    assert!(matches!(err, ProxyConfigError::Jwks(_)), "{err}");
+    assert!(err.to_string().contains("OIDCPROXY_AUTH_JWKS_URI"), "{err}");
+    idp.set_jwks_status(None);
+
+    let mut with_discovery = vars.clone();
+    with_discovery.insert("OIDCPROXY_AUTH_DISCOVERY_URL", idp.discovery_url());
+    with_discovery.insert(
+        "OIDCPROXY_AUTH_ISSUER",
+        format!("https://sts.windows.net/{TENANT}/"),
+    );
+    let err = OidcProxy::from_env(&proxy_env(&with_discovery))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ProxyConfigError::IssuerMismatch { .. }),
+        "{err}"
+    );
+
+    with_discovery.insert("OIDCPROXY_AUTH_ISSUER", v2_issuer());
+    OidcProxy::from_env(&proxy_env(&with_discovery))
+        .await
+        .unwrap();
+
+    let mut without_scopes = vars.clone();
+    without_scopes.remove("OIDCPROXY_AUTH_SCOPES");
+    let err = OidcProxy::from_env(&proxy_env(&without_scopes))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("OIDCPROXY_AUTH_SCOPES"), "{err}");
+
+    let public_bind = ProxyEnv::from_lookup(|n| vars.get(n).cloned(), "0.0.0.0", 8000);
+    let err = OidcProxy::from_env(&public_bind).await.unwrap_err();
+    assert!(err.to_string().contains("OIDCPROXY_BASE_URL"), "{err}");
+}

@@ -1,0 +1,176 @@
+//! The identity provider's token endpoint (and discovery document), as this server calls
+//! them server-side.
+//!
+//! Only the ID token and refresh token are kept from a token response: the provider's
+//! access token is dropped on arrival, so it can never reach an MCP client.
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use url::Url;
+
+use super::config::Discovered;
+use crate::outbound;
+
+/// Upper bound on any call to the provider.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the provider's token endpoint returned that this server uses.
+pub(crate) struct UpstreamTokens {
+    pub(crate) id_token: Option<String>,
+    pub(crate) refresh_token: Option<SecretString>,
+}
+
+/// Why a provider call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum UpstreamError {
+    /// The provider answered with an OAuth error (AADSTS codes are in `description`).
+    Rejected {
+        error: String,
+        description: Option<String>,
+    },
+    /// No usable answer (network, timeout, non-JSON body).
+    Unavailable(String),
+}
+
+/// Calls the provider's token endpoint as the app registration of the guide.
+pub(crate) struct Upstream {
+    http: reqwest::Client,
+    token_endpoint: Url,
+    client_id: String,
+    client_secret: Option<SecretString>,
+}
+
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upstream")
+            .field("token_endpoint", &self.token_endpoint.as_str())
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[set]"),
+            )
+            .finish()
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    id_token: Option<String>,
+    refresh_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorResponse {
+    error: String,
+    error_description: Option<String>,
+}
+
+/// Reads `issuer` and the endpoints from an OpenID configuration document.
+pub(crate) async fn fetch_discovery(url: &Url) -> Result<Discovered, String> {
+    let http = outbound::client_for(url, TIMEOUT, true)?;
+    let response = http
+        .get(url.clone())
+        .send()
+        .await
+        .map_err(|e| outbound::describe(&e))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("HTTP {status}"));
+    }
+    let body = outbound::read_body(response).await?;
+    serde_json::from_slice(&body).map_err(|_| "not an OpenID configuration document".to_owned())
+}
+
+impl Upstream {
+    /// A client for `token_endpoint` that never follows redirects: a token endpoint that
+    /// redirects is misconfigured, and following would resend the form elsewhere.
+    pub(crate) fn new(
+        token_endpoint: Url,
+        client_id: String,
+        client_secret: Option<SecretString>,
+    ) -> Result<Self, String> {
+        Ok(Self {
+            http: outbound::client_for(&token_endpoint, TIMEOUT, false)?,
+            token_endpoint,
+            client_id,
+            client_secret,
+        })
+    }
+
+    /// Redeems an authorization code with the client's PKCE verifier and redirect URI:
+    /// the provider checks both against what it saw at its authorization endpoint.
+    pub(crate) async fn redeem_code(
+        &self,
+        code: &str,
+        code_verifier: &str,
+        redirect_uri: &str,
+        scope: &str,
+    ) -> Result<UpstreamTokens, UpstreamError> {
+        self.call(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("code_verifier", code_verifier),
+            ("redirect_uri", redirect_uri),
+            ("scope", scope),
+        ])
+        .await
+    }
+
+    /// Exchanges a provider refresh token; the scope is re-sent because Entra ID wants one
+    /// per token request.
+    pub(crate) async fn refresh(
+        &self,
+        refresh_token: &SecretString,
+        scope: &str,
+    ) -> Result<UpstreamTokens, UpstreamError> {
+        self.call(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose_secret()),
+            ("scope", scope),
+        ])
+        .await
+    }
+
+    async fn call(&self, params: &[(&str, &str)]) -> Result<UpstreamTokens, UpstreamError> {
+        let mut form: Vec<(&str, &str)> = params.to_vec();
+        form.push(("client_id", &self.client_id));
+        if let Some(secret) = &self.client_secret {
+            form.push(("client_secret", secret.expose_secret()));
+        }
+        let response = self
+            .http
+            .post(self.token_endpoint.clone())
+            .header(http::header::ACCEPT, "application/json")
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| UpstreamError::Unavailable(outbound::describe(&e)))?;
+        let status = response.status();
+        let body = outbound::read_body(response)
+            .await
+            .map_err(UpstreamError::Unavailable)?;
+        if status.is_success() {
+            let tokens: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
+                UpstreamError::Unavailable(format!(
+                    "the token endpoint answered HTTP {status} with a body that is not a token \
+                     response"
+                ))
+            })?;
+            return Ok(UpstreamTokens {
+                id_token: tokens.id_token,
+                refresh_token: tokens.refresh_token.map(SecretString::from),
+            });
+        }
+        match serde_json::from_slice::<ErrorResponse>(&body) {
+            Ok(err) => Err(UpstreamError::Rejected {
+                error: err.error,
+                description: err.error_description,
+            }),
+            Err(_) => Err(UpstreamError::Unavailable(format!(
+                "the token endpoint answered HTTP {status} without an OAuth error"
+            ))),
+        }
+    }
+}
