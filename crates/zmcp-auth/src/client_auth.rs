@@ -26,6 +26,8 @@ pub enum ClientAuth {
     Zscaler(Arc<ZscalerAuth>),
     /// RFC 9728 protected resource: accept the IdP's bearer tokens for this resource.
     Oidc(Arc<OidcAuth>),
+    /// The Entra ID guide's OIDC proxy: this server's own tokens (and app tokens).
+    OidcProxy(crate::proxy::OidcProxy),
 }
 
 /// The outcome of [`ClientAuth::resolve_from_env`].
@@ -53,6 +55,7 @@ impl ClientAuth {
             ClientAuth::Jwt(_) => AuthMode::Jwt,
             ClientAuth::Zscaler(_) => AuthMode::Zscaler,
             ClientAuth::Oidc(_) => AuthMode::Oidc,
+            ClientAuth::OidcProxy(_) => AuthMode::OidcProxy,
         }
     }
 
@@ -102,12 +105,14 @@ impl ClientAuth {
             AuthMode::Jwt => ClientAuth::Jwt(Arc::new(JwtAuth::start(env).await?)),
             AuthMode::Zscaler => ClientAuth::Zscaler(Arc::new(ZscalerAuth::start(env)?)),
             AuthMode::Oidc => ClientAuth::Oidc(Arc::new(OidcAuth::start(env).await?)),
-            AuthMode::OidcProxy => {
-                return Err(AuthConfigError::NotImplemented {
-                    mode,
-                    selected_by: source,
-                });
-            }
+            AuthMode::OidcProxy => ClientAuth::OidcProxy(
+                crate::proxy::OidcProxy::from_env(&env.oidcproxy)
+                    .await
+                    .map_err(|e| AuthConfigError::Startup {
+                        mode,
+                        reason: e.to_string(),
+                    })?,
+            ),
         };
         Ok(AuthResolution {
             auth,
@@ -121,6 +126,7 @@ impl ClientAuth {
     pub fn routes(&self) -> Router {
         match self {
             ClientAuth::Oidc(oidc) => oidc.routes(),
+            ClientAuth::OidcProxy(proxy) => proxy.routes(),
             _ => Router::new(),
         }
     }
@@ -131,6 +137,7 @@ impl ClientAuth {
         SKIP_PATHS.contains(&path)
             || match self {
                 ClientAuth::Oidc(oidc) => oidc.metadata_paths().iter().any(|p| p == path),
+                ClientAuth::OidcProxy(proxy) => proxy.public_paths().contains(&path),
                 _ => false,
             }
     }
@@ -155,6 +162,7 @@ impl ClientAuth {
             ClientAuth::Jwt(jwt) => jwt.authenticate(headers).await,
             ClientAuth::Zscaler(zscaler) => zscaler.authenticate(headers).await,
             ClientAuth::Oidc(oidc) => oidc.authenticate(headers).await,
+            ClientAuth::OidcProxy(proxy) => proxy.authenticate(headers).await,
         }
     }
 
@@ -180,6 +188,7 @@ impl ClientAuth {
                 ("issuer", oidc.issuer().to_owned()),
                 ("resource", oidc.resource().to_owned()),
             ],
+            ClientAuth::OidcProxy(proxy) => vec![("issuer", proxy.issuer().to_owned())],
         }
     }
 
@@ -237,6 +246,11 @@ impl ClientAuth {
                     ),
                 ]
             }
+            ClientAuth::OidcProxy(proxy) => vec![
+                ("Identity provider", proxy.issuer().to_owned()),
+                ("Authorization server (this server)", proxy.base_url().to_owned()),
+                ("Metadata URL", proxy.resource_metadata_url()),
+            ],
         }
     }
 }

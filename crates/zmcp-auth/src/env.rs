@@ -36,6 +36,8 @@ pub struct AuthEnv {
     pub oneapi: OneApiEnv,
     /// The `oidc` mode's settings.
     pub oidc: OidcEnv,
+    /// The `oidcproxy` mode's settings; the binary fills in the bind.
+    pub oidcproxy: crate::proxy::ProxyEnv,
 }
 
 /// `ZSCALER_MCP_AUTH_*` settings of the `jwt` mode (besides the JWKS URI).
@@ -112,6 +114,7 @@ impl AuthEnv {
                 required_scopes: get("OIDCPROXY_REQUIRED_SCOPES"),
                 client_secret_set: get("OIDCPROXY_CLIENT_SECRET").is_some(),
             },
+            oidcproxy: crate::proxy::ProxyEnv::from_lookup(&lookup, "", 0),
         }
     }
 

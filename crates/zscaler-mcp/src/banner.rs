@@ -37,11 +37,16 @@ pub fn warn_block(title: &str, lines: &[String]) {
 /// `auth=OIDCProxy (issuer=...)`).
 fn auth_summary(resolution: &AuthResolution) -> String {
     let mode = resolution.auth.mode();
-    if let ClientAuth::None = resolution.auth {
-        return match resolution.source {
-            ModeSource::DemoLoopback => "none (demo, loopback bind)".to_owned(),
-            source => format!("none ({source})"),
-        };
+    match &resolution.auth {
+        ClientAuth::None => {
+            return match resolution.source {
+                ModeSource::DemoLoopback => "none (demo, loopback bind)".to_owned(),
+                source => format!("none ({source})"),
+            };
+        }
+        // The Entra guide's Verification section shows exactly this spelling.
+        ClientAuth::OidcProxy(proxy) => return proxy.banner(),
+        _ => {}
     }
     let params: Vec<String> = resolution
         .auth
