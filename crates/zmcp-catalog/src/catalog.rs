@@ -12,6 +12,11 @@ pub(crate) const SOURCES: &[(Service, &str)] = &[
     (Service::Zpa, include_str!("../catalog/zpa.toml")),
     (Service::Zdx, include_str!("../catalog/zdx.toml")),
     (Service::Zins, include_str!("../catalog/zins.toml")),
+    (Service::Zcc, include_str!("../catalog/zcc.toml")),
+    (Service::Zid, include_str!("../catalog/zid.toml")),
+    (Service::Zeasm, include_str!("../catalog/zeasm.toml")),
+    (Service::Ztw, include_str!("../catalog/ztw.toml")),
+    (Service::Zms, include_str!("../catalog/zms.toml")),
 ];
 
 /// All tools known to this build.

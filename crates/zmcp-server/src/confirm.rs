@@ -168,10 +168,12 @@ fn canonical_json(value: &Value) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
@@ -180,7 +182,10 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
     }
     (0..text.len())
         .step_by(2)
-        .map(|i| text.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
         .collect()
 }
 
@@ -231,7 +236,10 @@ pub fn resource_type(tool: &str) -> String {
         .map(|word| {
             let mut chars = word.chars();
             chars.next().map_or_else(String::new, |first| {
-                first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()
+                first
+                    .to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect()
             })
         })
         .collect::<Vec<_>>()
@@ -301,7 +309,12 @@ pub fn can_elicit(peer: &Peer<RoleServer>) -> bool {
 }
 
 /// Asks the human through the client (`choice: delete|cancel`).
-pub async fn elicit(peer: &Peer<RoleServer>, tool: &str, target: &str, timeout: Duration) -> Elicited {
+pub async fn elicit(
+    peer: &Peer<RoleServer>,
+    tool: &str,
+    target: &str,
+    timeout: Duration,
+) -> Elicited {
     let summary = format!("DELETE {} — {target}", resource_type(tool));
     let schema = json!({
         "type": "object",
@@ -354,9 +367,9 @@ pub async fn elicit(peer: &Peer<RoleServer>, tool: &str, target: &str, timeout: 
         ElicitationAction::Decline => {
             Elicited::Refused(format!("Declined by user. {summary} was NOT performed."))
         }
-        ElicitationAction::Cancel => {
-            Elicited::Refused(format!("Confirmation dismissed. {summary} was NOT performed."))
-        }
+        ElicitationAction::Cancel => Elicited::Refused(format!(
+            "Confirmation dismissed. {summary} was NOT performed."
+        )),
         _ => Elicited::Refused(format!(
             "Could not obtain confirmation for {summary}. The operation was NOT performed. Please retry."
         )),
@@ -379,7 +392,10 @@ mod tests {
         let gate = ConfirmationGate::new(Duration::from_secs(300));
         let call = args(json!({"label_id": "42", "kwargs": {"x": 1}}));
         let token = gate.issue("zia_delete_rule_label", &call, 1_000);
-        assert_eq!(gate.verify("zia_delete_rule_label", &call, &token, 1_001), Ok(()));
+        assert_eq!(
+            gate.verify("zia_delete_rule_label", &call, &token, 1_001),
+            Ok(())
+        );
         assert_eq!(
             gate.verify("zia_delete_rule_label", &call, &token, 1_002),
             Err(Rejection::AlreadyUsed)
@@ -400,13 +416,31 @@ mod tests {
         let call = args(json!({"label_id": "42"}));
         let other = args(json!({"label_id": "43"}));
         let token = gate.issue("t", &call, 1_000);
-        assert_eq!(gate.verify("t", &call, "abc", 1_000), Err(Rejection::Malformed));
-        assert_eq!(gate.verify("t", &call, "x:y:z", 1_000), Err(Rejection::InvalidExpiry));
-        assert_eq!(gate.verify("t", &call, &token, 2_000), Err(Rejection::Expired));
-        assert_eq!(gate.verify("t", &other, &token, 1_000), Err(Rejection::Mismatch));
-        assert_eq!(gate.verify("u", &call, &token, 1_000), Err(Rejection::Mismatch));
+        assert_eq!(
+            gate.verify("t", &call, "abc", 1_000),
+            Err(Rejection::Malformed)
+        );
+        assert_eq!(
+            gate.verify("t", &call, "x:y:z", 1_000),
+            Err(Rejection::InvalidExpiry)
+        );
+        assert_eq!(
+            gate.verify("t", &call, &token, 2_000),
+            Err(Rejection::Expired)
+        );
+        assert_eq!(
+            gate.verify("t", &other, &token, 1_000),
+            Err(Rejection::Mismatch)
+        );
+        assert_eq!(
+            gate.verify("u", &call, &token, 1_000),
+            Err(Rejection::Mismatch)
+        );
         let forged = format!("{}:zz", token.rsplit_once(':').map_or("", |(head, _)| head));
-        assert_eq!(gate.verify("t", &call, &forged, 1_000), Err(Rejection::Mismatch));
+        assert_eq!(
+            gate.verify("t", &call, &forged, 1_000),
+            Err(Rejection::Mismatch)
+        );
         assert_eq!(gate.verify("t", &call, &token, 1_000), Ok(()));
     }
 
@@ -416,8 +450,14 @@ mod tests {
         let string = json!("{\"confirmation_token\": \"1:2:3\"}");
         let legacy = json!({"confirmed": true});
         let junk = json!("not json");
-        assert_eq!(token_channel(Some(&object)), TokenChannel::Token("1:2:3".into()));
-        assert_eq!(token_channel(Some(&string)), TokenChannel::Token("1:2:3".into()));
+        assert_eq!(
+            token_channel(Some(&object)),
+            TokenChannel::Token("1:2:3".into())
+        );
+        assert_eq!(
+            token_channel(Some(&string)),
+            TokenChannel::Token("1:2:3".into())
+        );
         assert_eq!(token_channel(Some(&legacy)), TokenChannel::Deprecated);
         assert_eq!(token_channel(Some(&junk)), TokenChannel::Empty);
         assert_eq!(token_channel(None), TokenChannel::Empty);
@@ -427,7 +467,10 @@ mod tests {
     fn names_follow_the_python_rules() {
         assert_eq!(resource_type("zia_delete_rule_label"), "Rule Label");
         assert_eq!(resource_type("zpa_delete_segment_group"), "Segment Group");
-        assert_eq!(identifier(&args(json!({"group_id": "7", "a_id": 3}))), "3 (a_id)");
+        assert_eq!(
+            identifier(&args(json!({"group_id": "7", "a_id": 3}))),
+            "3 (a_id)"
+        );
         assert_eq!(identifier(&args(json!({"id": 9, "name": "x"}))), "9");
         assert_eq!(identifier(&args(json!({}))), "unknown");
         let prompt = prompt_text("zia_delete_rule_label", "\"x\" (9)", "1:2:3");

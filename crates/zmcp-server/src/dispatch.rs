@@ -36,19 +36,12 @@ pub async fn call_tool(
     let kwargs = args.remove(KWARGS);
     let args = Value::Object(args);
     if let Err(problems) = state.validators.validate(&spec.name, &args) {
-        return outcome::error_text(format!(
-            "Invalid arguments for {}: {problems}",
-            spec.name
-        ));
+        return outcome::error_text(problems);
     }
     let Value::Object(mut args) = args else {
         return outcome::error_text("arguments must be a JSON object");
     };
-    let query = if spec.list {
-        args.remove(QUERY)
-    } else {
-        None
-    };
+    let query = if spec.list { args.remove(QUERY) } else { None };
 
     if spec.action == Action::Delete
         && let Some(refusal) = confirm_delete(state, spec, &args, kwargs.as_ref(), &context).await
@@ -118,7 +111,7 @@ pub(crate) async fn fetch(
 ) -> Result<Produced, ToolFailure> {
     match paging {
         Some(style) => {
-            let paged = fetch_all_send(client.clone(), request, style, max_items).await?;
+            let paged = client.fetch_all(&request, &style, max_items).await?;
             Ok(Produced {
                 value: Value::Array(paged.items),
                 truncated_at: paged.truncated.then_some(max_items),
@@ -126,24 +119,6 @@ pub(crate) async fn fetch(
         }
         None => Ok(Produced::complete(client.execute(&request).await?.body)),
     }
-}
-
-/// TEMPORARY: `ZscalerClient::fetch_all`'s future is not `Send` (its page walk holds a
-/// `&dyn Fn` without `Sync`), and rmcp needs `Send` handlers. Until zmcp-zscaler fixes that,
-/// the walk runs on a blocking-pool thread driving the same runtime.
-async fn fetch_all_send(
-    client: ZscalerClient,
-    request: ApiRequest,
-    style: PageStyle,
-    max_items: usize,
-) -> Result<zmcp_zscaler::PagedItems, ToolFailure> {
-    let runtime = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
-        runtime.block_on(async { client.fetch_all(&request, &style, max_items).await })
-    })
-    .await
-    .map_err(|error| ToolFailure::Unsupported(format!("the page walk stopped: {error}")))?
-    .map_err(ToolFailure::from)
 }
 
 /// The client's paging convention for the catalog's.
@@ -176,10 +151,14 @@ pub(crate) fn to_api_request(plan: RequestPlan) -> ApiRequest {
 }
 
 fn apply_query(produced: Produced, query: Option<&Value>) -> Result<Produced, ToolFailure> {
-    let Some(expression) = query.and_then(Value::as_str).filter(|q| !q.trim().is_empty()) else {
+    let Some(expression) = query
+        .and_then(Value::as_str)
+        .filter(|q| !q.trim().is_empty())
+    else {
         return Ok(produced);
     };
-    let value = zmcp_catalog::query::apply(expression, &produced.value).map_err(ToolFailure::Query)?;
+    let value =
+        zmcp_catalog::query::apply(expression, &produced.value).map_err(ToolFailure::Query)?;
     Ok(Produced { value, ..produced })
 }
 
@@ -266,7 +245,13 @@ async fn describe_target(
     let name = match lookup.await {
         Ok(Ok(produced)) => ["name", "displayName", "display_name", "configuredName"]
             .iter()
-            .find_map(|key| produced.value.get(*key).and_then(Value::as_str).map(str::to_owned)),
+            .find_map(|key| {
+                produced
+                    .value
+                    .get(*key)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            }),
         _ => None,
     };
     match name {
@@ -294,6 +279,9 @@ mod tests {
         let data = json!({"a": {"b": [{"c": 1}, {"c": 2}]}});
         assert_eq!(take_path(data.clone(), "a.b.1.c"), json!(2));
         assert_eq!(take_path(data.clone(), "a.x"), json!(null));
-        assert_eq!(take_path(data, ""), json!({"a": {"b": [{"c": 1}, {"c": 2}]}}));
+        assert_eq!(
+            take_path(data, ""),
+            json!({"a": {"b": [{"c": 1}, {"c": 2}]}})
+        );
     }
 }

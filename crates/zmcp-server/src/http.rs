@@ -240,7 +240,12 @@ mod tests {
     }
 
     fn check(patterns: &[&str], host: &str, origin: Option<&str>) -> bool {
-        let list = HostAllowlist::new(&patterns.iter().map(|p| (*p).to_string()).collect::<Vec<_>>());
+        let list = HostAllowlist::new(
+            &patterns
+                .iter()
+                .map(|p| (*p).to_string())
+                .collect::<Vec<_>>(),
+        );
         list.check(&headers(host, origin), &http::Uri::from_static("/mcp"))
             .is_ok()
     }
@@ -256,7 +261,12 @@ mod tests {
 
     #[test]
     fn patterns_with_wildcard_or_fixed_ports() {
-        let patterns = ["127.0.0.1:*", "localhost:*", "mcp.example.com", "api.example.com:8443"];
+        let patterns = [
+            "127.0.0.1:*",
+            "localhost:*",
+            "mcp.example.com",
+            "api.example.com:8443",
+        ];
         assert!(check(&patterns, "127.0.0.1:8123", None));
         assert!(check(&patterns, "MCP.example.com:443", None));
         assert!(check(&patterns, "api.example.com:8443", None));
@@ -267,7 +277,11 @@ mod tests {
     #[test]
     fn a_foreign_origin_is_refused_even_with_a_good_host() {
         assert!(check(&[], "localhost:8123", Some("http://localhost:6274")));
-        assert!(!check(&[], "localhost:8123", Some("http://evil.example.com")));
+        assert!(!check(
+            &[],
+            "localhost:8123",
+            Some("http://evil.example.com")
+        ));
         assert!(!check(&[], "localhost:8123", Some("null")));
     }
 }

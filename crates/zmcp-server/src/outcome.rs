@@ -66,7 +66,11 @@ impl Produced {
 }
 
 /// The result text of a successful call.
-pub fn success(spec: &ToolSpec, args: &serde_json::Map<String, Value>, produced: Produced) -> CallToolResult {
+pub fn success(
+    spec: &ToolSpec,
+    args: &serde_json::Map<String, Value>,
+    produced: Produced,
+) -> CallToolResult {
     let value = if spec.action == Action::Delete && is_empty_body(&produced.value) {
         json!({
             "success": true,
@@ -116,10 +120,12 @@ fn format_failure(tool: &str, service: Service, failure: ToolFailure) -> String 
         }
         ToolFailure::Plan(error) => format!("{tool}: {error}"),
         ToolFailure::Arguments(message) => format!("{tool}: invalid arguments: {message}"),
-        ToolFailure::Query(message) => format!("{tool}: the `query` could not be applied: {message}"),
-        ToolFailure::Config(error) => format!(
-            "{tool} cannot run: the Zscaler OneAPI client is not configured: {error}"
-        ),
+        ToolFailure::Query(message) => {
+            format!("{tool}: the `query` could not be applied: {message}")
+        }
+        ToolFailure::Config(error) => {
+            format!("{tool} cannot run: the Zscaler OneAPI client is not configured: {error}")
+        }
         ToolFailure::Unsupported(what) => {
             format!("{tool} is not available in this build: {what}")
         }

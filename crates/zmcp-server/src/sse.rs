@@ -98,7 +98,10 @@ async fn open_stream(State(state): State<SseState>) -> Response {
     let task_id = id.clone();
     let task_ct = session_ct.clone();
     tokio::spawn(async move {
-        match server.serve_with_ct((to_client, from_client), task_ct).await {
+        match server
+            .serve_with_ct((to_client, from_client), task_ct)
+            .await
+        {
             Ok(running) => {
                 let _ = running.waiting().await;
             }

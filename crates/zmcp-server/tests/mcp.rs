@@ -1,13 +1,23 @@
 //! The MCP surface: handshake, tools/list, capabilities, and every transport (in-process pipe,
 //! streamable HTTP with the real rmcp client, legacy SSE with a raw HTTP client).
 
+// Test helpers may fail loudly; the workspace lints only exempt `#[test]` functions.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use std::net::SocketAddr;
 
 use common::*;
 use rmcp::ServiceExt;
-use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
+use rmcp::model::{
+    ClientCapabilities, ClientConfig as McpClientConfig, Implementation, ProtocolVersion,
+};
 use rmcp::transport::StreamableHttpClientTransport;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -27,7 +37,12 @@ async fn initialize_and_tools_list_advertise_the_selection() {
 
     let tools = client.list_all_tools().await.expect("tools/list");
     assert_eq!(tools.len(), all_tools().len());
-    let by_name = |name: &str| tools.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("{name} listed"));
+    let by_name = |name: &str| {
+        tools
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("{name} listed"))
+    };
 
     let read = by_name("zia_get_rule_label");
     let hints = read.annotations.as_ref().expect("annotations");
@@ -35,25 +50,59 @@ async fn initialize_and_tools_list_advertise_the_selection() {
     assert!(read.input_schema["properties"]["label_id"].is_object());
     assert!(by_name("zia_list_rule_labels").input_schema["properties"]["query"].is_object());
     let delete = by_name("zia_delete_rule_label");
-    assert_eq!(delete.annotations.as_ref().and_then(|a| a.destructive_hint), Some(true));
+    assert_eq!(
+        delete.annotations.as_ref().and_then(|a| a.destructive_hint),
+        Some(true)
+    );
     assert!(delete.input_schema["properties"]["kwargs"].is_object());
 
-    assert!(client.list_prompts(None).await.expect("prompts/list").prompts.is_empty());
-    assert!(client.list_resources(None).await.expect("resources/list").resources.is_empty());
+    assert!(
+        client
+            .list_prompts(None)
+            .await
+            .expect("prompts/list")
+            .prompts
+            .is_empty()
+    );
+    assert!(
+        client
+            .list_resources(None)
+            .await
+            .expect("resources/list")
+            .resources
+            .is_empty()
+    );
     #[allow(deprecated)]
     client
-        .set_level(rmcp::model::SetLevelRequestParams::new(rmcp::model::LoggingLevel::Debug))
+        .set_level(rmcp::model::SetLevelRequestParams::new(
+            rmcp::model::LoggingLevel::Debug,
+        ))
         .await
         .expect("logging/setLevel");
 }
 
 #[tokio::test]
 async fn every_revision_with_a_handshake_is_negotiated() {
-    for version in [ProtocolVersion::V_2024_11_05, ProtocolVersion::V_2025_03_26, ProtocolVersion::V_2025_06_18, ProtocolVersion::V_2025_11_25] {
-        let hello = ClientConfig::new(ClientCapabilities::default(), Implementation::new("old", "1")).with_protocol_version(version.clone());
+    for version in [
+        ProtocolVersion::V_2024_11_05,
+        ProtocolVersion::V_2025_03_26,
+        ProtocolVersion::V_2025_06_18,
+        ProtocolVersion::V_2025_11_25,
+    ] {
+        let hello = McpClientConfig::new(
+            ClientCapabilities::default(),
+            Implementation::new("old", "1"),
+        )
+        .with_protocol_version(version.clone());
         let client = connect(server_without_credentials(), hello).await;
         assert_eq!(client.peer_info().expect("info").protocol_version, version);
-        assert!(!client.list_all_tools().await.expect("tools/list").is_empty());
+        assert!(
+            !client
+                .list_all_tools()
+                .await
+                .expect("tools/list")
+                .is_empty()
+        );
     }
 }
 
@@ -68,8 +117,14 @@ impl Drop for HttpServer {
     }
 }
 
-async fn start_http(server: McpServer, transport: HttpTransport, allowed_hosts: &[&str]) -> HttpServer {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+async fn start_http(
+    server: McpServer,
+    transport: HttpTransport,
+    allowed_hosts: &[&str],
+) -> HttpServer {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let shutdown = CancellationToken::new();
     let options = HttpOptions {
@@ -87,24 +142,63 @@ async fn streamable_http_serves_legacy_and_2026_clients() {
     let http = start_http(server_for(&sim), HttpTransport::StreamableHttp, &[]).await;
     let url = format!("http://{}/mcp", http.addr);
 
-    let legacy = plain_client().serve(StreamableHttpClientTransport::from_uri(url.clone())).await.expect("legacy session");
-    assert_eq!(legacy.list_all_tools().await.expect("tools/list").len(), all_tools().len());
+    let legacy = plain_client()
+        .serve(StreamableHttpClientTransport::from_uri(url.clone()))
+        .await
+        .expect("legacy session");
+    assert_eq!(
+        legacy.list_all_tools().await.expect("tools/list").len(),
+        all_tools().len()
+    );
     let labels = json(&call(&legacy, "zia_list_rule_labels", json!({"query": "[].name"})).await);
-    assert!(labels.as_array().expect("names").contains(&json!("Baseline")));
+    assert!(
+        labels
+            .as_array()
+            .expect("names")
+            .contains(&json!("Baseline"))
+    );
 
-    let modern = ClientConfig::new(ClientCapabilities::default(), Implementation::new("new", "1"));
-    let modern = modern.serve(StreamableHttpClientTransport::from_uri(url)).await.expect("2026 client");
-    let groups = json(&call(&modern, "zpa_list_segment_groups", json!({"query": "length(@)"})).await);
-    assert!(groups.as_u64().is_some_and(|n| n > 20), "{groups}");
+    let modern = McpClientConfig::new(
+        ClientCapabilities::default(),
+        Implementation::new("new", "1"),
+    );
+    let modern = modern
+        .serve(StreamableHttpClientTransport::from_uri(url))
+        .await
+        .expect("2026 client");
+    let groups = json(
+        &call(
+            &modern,
+            "zpa_list_segment_groups",
+            json!({"query": "length(@)"}),
+        )
+        .await,
+    );
+    assert!(
+        groups[0].as_u64().is_some_and(|n| n > 20),
+        "a scalar comes back as a one-element list: {groups}"
+    );
 }
 
 #[tokio::test]
 async fn health_answers_without_checks_and_bad_hosts_are_refused() {
-    let http = start_http(server_without_credentials(), HttpTransport::StreamableHttp, &["127.0.0.1:*", "localhost:*"]).await;
+    let http = start_http(
+        server_without_credentials(),
+        HttpTransport::StreamableHttp,
+        &["127.0.0.1:*", "localhost:*"],
+    )
+    .await;
     let client = reqwest::Client::new();
-    let health = client.get(format!("http://{}/health", http.addr)).send().await.expect("health");
+    let health = client
+        .get(format!("http://{}/health", http.addr))
+        .send()
+        .await
+        .expect("health");
     assert_eq!(health.status(), 200);
-    assert_eq!(health.json::<Value>().await.expect("json"), json!({"status": "ok"}));
+    assert_eq!(
+        health.json::<Value>().await.expect("json"),
+        json!({"status": "ok"})
+    );
 
     let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}});
@@ -118,12 +212,21 @@ async fn health_answers_without_checks_and_bad_hosts_are_refused() {
     };
     let evil = post("evil.example.com".into()).await.expect("answer");
     assert_eq!(evil.status(), 403);
-    let evil_port = post(format!("evil.example.com:{}", http.addr.port())).await.expect("answer");
+    let evil_port = post(format!("evil.example.com:{}", http.addr.port()))
+        .await
+        .expect("answer");
     assert_eq!(evil_port.status(), 403);
-    let good = post(format!("localhost:{}", http.addr.port())).await.expect("answer");
+    let good = post(format!("localhost:{}", http.addr.port()))
+        .await
+        .expect("answer");
     assert_eq!(good.status(), 200);
 
-    let sse = client.get(format!("http://{}/sse", http.addr)).header("host", "evil.example.com").send().await.expect("answer");
+    let sse = client
+        .get(format!("http://{}/sse", http.addr))
+        .header("host", "evil.example.com")
+        .send()
+        .await
+        .expect("answer");
     assert_eq!(sse.status(), 403);
 }
 
@@ -152,8 +255,14 @@ impl EventReader {
                 }
                 return (event, data.join("\n"));
             }
-            let chunk = self.response.chunk().await.expect("stream").expect("stream open");
-            self.buffer.push_str(&String::from_utf8_lossy(&chunk).replace("\r\n", "\n"));
+            let chunk = self
+                .response
+                .chunk()
+                .await
+                .expect("stream")
+                .expect("stream open");
+            self.buffer
+                .push_str(&String::from_utf8_lossy(&chunk).replace("\r\n", "\n"));
         }
     }
 }
@@ -161,9 +270,17 @@ impl EventReader {
 async fn legacy_sse_round_trip(path: &str, transport: HttpTransport) {
     let http = start_http(server_without_credentials(), transport, &[]).await;
     let client = reqwest::Client::new();
-    let response = client.get(format!("http://{}{path}", http.addr)).header("accept", "text/event-stream").send().await.expect("sse");
+    let response = client
+        .get(format!("http://{}{path}", http.addr))
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .expect("sse");
     assert_eq!(response.status(), 200);
-    let mut events = EventReader { response, buffer: String::new() };
+    let mut events = EventReader {
+        response,
+        buffer: String::new(),
+    };
     let (event, endpoint) = events.next().await;
     assert_eq!(event, "endpoint");
     assert!(endpoint.starts_with("/messages/?session_id="), "{endpoint}");
@@ -171,7 +288,12 @@ async fn legacy_sse_round_trip(path: &str, transport: HttpTransport) {
     let messages = format!("http://{}{endpoint}", http.addr);
     let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2024-11-05", "capabilities": {}, "clientInfo": {"name": "sse", "version": "1"}}});
-    let accepted = client.post(&messages).json(&initialize).send().await.expect("post");
+    let accepted = client
+        .post(&messages)
+        .json(&initialize)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(accepted.status(), 202);
     let (event, data) = events.next().await;
     assert_eq!(event, "message");
@@ -180,17 +302,45 @@ async fn legacy_sse_round_trip(path: &str, transport: HttpTransport) {
     assert_eq!(answer["result"]["serverInfo"]["name"], "zscaler-mcp");
     assert_eq!(answer["result"]["protocolVersion"], "2024-11-05");
 
-    client.post(&messages).json(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).send().await.expect("post");
-    client.post(&messages).json(&json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).send().await.expect("post");
+    client
+        .post(&messages)
+        .json(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        .send()
+        .await
+        .expect("post");
+    client
+        .post(&messages)
+        .json(&json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))
+        .send()
+        .await
+        .expect("post");
     let (_, data) = events.next().await;
     let listed: Value = serde_json::from_str(&data).expect("json-rpc");
     assert_eq!(listed["id"], 2);
-    assert!(listed["result"]["tools"].as_array().is_some_and(|t| !t.is_empty()));
+    assert!(
+        listed["result"]["tools"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty())
+    );
 
-    let malformed = client.post(&messages).body("{not json").header("content-type", "application/json").send().await.expect("post");
+    let malformed = client
+        .post(&messages)
+        .body("{not json")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .expect("post");
     assert_eq!(malformed.status(), 400);
-    assert_eq!(malformed.json::<Value>().await.expect("body")["error"]["code"], -32700);
-    let unknown = client.post(format!("http://{}/messages/?session_id=0000", http.addr)).json(&initialize).send().await.expect("post");
+    assert_eq!(
+        malformed.json::<Value>().await.expect("body")["error"]["code"],
+        -32700
+    );
+    let unknown = client
+        .post(format!("http://{}/messages/?session_id=0000", http.addr))
+        .json(&initialize)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(unknown.status(), 404);
 }
 

@@ -105,6 +105,18 @@ impl ZscalerClient {
         Ok(())
     }
 
+    /// The Zscaler products (`service-info[].prd`, e.g. `ZIA`, `CLOUD_CONNECTOR`) the
+    /// current OneAPI token entitles, fetching a token if there is none; the token stays
+    /// cached for the calls that follow, so asking costs at most one token request.
+    ///
+    /// # Errors
+    /// The token request's [`ApiError`], or [`ApiError::InvalidResponse`] when the token is
+    /// not a JWT carrying a `service-info` list.
+    pub async fn entitled_products(&self) -> Result<Vec<String>, ApiError> {
+        let token = self.inner.tokens.token().await?;
+        crate::entitlement::products(token.secret.expose_secret())
+    }
+
     /// Sends one request.
     ///
     /// # Errors

@@ -10,6 +10,7 @@ mod assertion;
 mod client;
 mod config;
 mod endpoints;
+mod entitlement;
 mod error;
 mod paging;
 mod request;

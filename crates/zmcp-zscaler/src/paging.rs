@@ -52,12 +52,12 @@ pub(crate) struct PageWalk<'a> {
     /// The page number of the page just requested (1-based, ZCell 0-based).
     page: u64,
     seen_cursors: HashSet<String>,
-    trusted: &'a dyn Fn(&Url) -> bool,
+    trusted: &'a (dyn Fn(&Url) -> bool + Sync),
 }
 
 impl<'a> PageWalk<'a> {
     /// `trusted` decides whether an absolute ZIdentity `next_link` may receive the token.
-    pub(crate) fn new(style: &'a PageStyle, trusted: &'a dyn Fn(&Url) -> bool) -> Self {
+    pub(crate) fn new(style: &'a PageStyle, trusted: &'a (dyn Fn(&Url) -> bool + Sync)) -> Self {
         let page = u64::from(*style != PageStyle::Zcell);
         Self {
             style,

@@ -49,6 +49,9 @@ pub(crate) struct TokenCache {
     /// Token requests started; tells a caller that waited for the lock whether the request it
     /// waited for has already failed.
     attempts: AtomicU64,
+    /// Bumped by [`TokenCache::replace_auth`]: a token requested with the previous
+    /// credentials while the switch happened is used once but not cached.
+    auth_generation: AtomicU64,
     timeout: Duration,
 }
 
@@ -87,6 +90,7 @@ impl TokenCache {
             current: RwLock::new(None),
             refresh: Mutex::new(RefreshState::default()),
             attempts: AtomicU64::new(0),
+            auth_generation: AtomicU64::new(0),
             timeout,
         }
     }
@@ -109,6 +113,7 @@ impl TokenCache {
             return Err(err.clone());
         }
         self.attempts.fetch_add(1, Ordering::AcqRel);
+        let auth_generation = self.auth_generation.load(Ordering::Acquire);
         let outcome = self.request_token().await;
         state.last_error = outcome.as_ref().err().cloned();
         match outcome {
@@ -124,7 +129,9 @@ impl TokenCache {
                     refresh_at: now + lifetime.saturating_sub(refresh_skew(lifetime)),
                     expires_at: now + lifetime,
                 };
-                *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(cached);
+                if self.auth_generation.load(Ordering::Acquire) == auth_generation {
+                    *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(cached);
+                }
                 Ok(issued)
             }
             // A failed early renewal is not fatal while the old token is still valid.
@@ -152,6 +159,7 @@ impl TokenCache {
     /// Uses new credentials from now on; the token issued to the old ones is dropped.
     pub(crate) fn replace_auth(&self, auth: ClientAuth) {
         *self.auth.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(auth);
+        self.auth_generation.fetch_add(1, Ordering::AcqRel);
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = None;
     }
 

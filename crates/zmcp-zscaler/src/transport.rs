@@ -101,6 +101,9 @@ mod tests {
             )
         );
         assert_eq!(user_agent(Some("  ")), plain);
-        assert_eq!(user_agent(Some("acme-prod")), format!("{plain} (acme-prod)"));
+        assert_eq!(
+            user_agent(Some("acme-prod")),
+            format!("{plain} (acme-prod)")
+        );
     }
 }

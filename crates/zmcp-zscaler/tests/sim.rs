@@ -364,3 +364,34 @@ async fn an_unknown_path_is_not_found() {
     assert!(err.is_not_found(), "{err:?}");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn entitled_products_come_from_the_token_which_calls_then_reuse() {
+    let sim = zscaler_sim::start(SimConfig {
+        products: vec!["ZIA".into(), "CLOUD_CONNECTOR".into()],
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = client(&sim);
+    assert_eq!(
+        client.entitled_products().await.unwrap(),
+        ["ZIA", "CLOUD_CONNECTOR"]
+    );
+    client
+        .execute(&get("/zia/api/v1/status", &[]))
+        .await
+        .unwrap();
+    assert_eq!(token_requests(&sim), 1);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn entitled_products_report_a_refused_credential() {
+    let sim = sim().await;
+    let client = client(&sim);
+    sim.rotate_client_secret("rotated-elsewhere");
+    let err = client.entitled_products().await.unwrap_err();
+    assert!(matches!(err, ApiError::Auth(_)), "{err:?}");
+    sim.shutdown().await;
+}

@@ -263,3 +263,33 @@ fn debug_output_never_shows_the_secret() {
     let text = format!("{client:?} {:?}", mock.config());
     assert!(!text.contains(CLIENT_SECRET), "{text}");
 }
+
+#[tokio::test]
+async fn a_token_requested_with_the_old_credential_during_a_rotation_is_not_kept() {
+    let mock = Mock::start(
+        TokenBehaviour {
+            delay: Duration::from_millis(300),
+            ..TokenBehaviour::default()
+        },
+        Arc::new(ok),
+    )
+    .await;
+    let client = mock.client();
+    let in_flight = {
+        let client = client.clone();
+        tokio::spawn(async move { client.execute(&get("/a")).await })
+    };
+    // The token endpoint has received the old secret and is still answering.
+    while mock.token_requests() == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    client
+        .set_credential(Credential::Secret(SecretString::from("rotated")))
+        .unwrap();
+    in_flight.await.unwrap().unwrap();
+    client.execute(&get("/b")).await.unwrap();
+    let forms = mock.token_forms();
+    assert_eq!(forms.len(), 2);
+    assert_eq!(forms[0]["client_secret"], CLIENT_SECRET);
+    assert_eq!(forms[1]["client_secret"], "rotated");
+}

@@ -91,7 +91,7 @@ pub struct Args {
     )]
     pub disabled_tools: Vec<String>,
 
-    /// Skip the OneAPI entitlement downscoping (not implemented yet in this build).
+    /// Skip the OneAPI entitlement downscoping (dropping tools of products the credentials are not entitled to).
     #[arg(long, env = "ZSCALER_MCP_DISABLE_ENTITLEMENT_FILTER", action = ArgAction::SetTrue, value_parser = truthy::true_1_yes)]
     pub no_entitlement_filter: bool,
 
@@ -123,8 +123,8 @@ pub struct Args {
     #[arg(long, env = "ZSCALER_MCP_DOTENV_PATH")]
     pub dotenv_path: Option<PathBuf>,
 
-    /// PID file for the lifecycle commands (not implemented yet in this build).
-    #[arg(long, env = "ZSCALER_MCP_PID_FILE")]
+    /// PID file for the lifecycle commands (default: /var/run/zscaler-mcp.pid, /tmp/zscaler-mcp.pid or ~/.zscaler-mcp/server.pid).
+    #[arg(long, env = "ZSCALER_MCP_PID_FILE", global = true)]
     pub pid_file: Option<PathBuf>,
 
     /// Print the version and exit.
@@ -188,36 +188,23 @@ pub enum TokenFormat {
     Bearer,
 }
 
-/// The Python server's lifecycle subcommands (accepted; not implemented yet in this build).
+/// The Python server's lifecycle subcommands, acting on the server named by the PID file.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Lifecycle {
     /// Show the running server's status.
     Status,
-    /// Soft reload (SIGHUP): re-read .env.
+    /// Soft reload (SIGHUP): re-read .env and rotate the Zscaler credential and API key; sessions survive.
     Reload,
-    /// Hard restart (SIGUSR2).
+    /// Hard restart (SIGUSR2): stop cleanly and re-execute the same binary and arguments (same PID).
     Restart,
     /// Stop the running server (SIGTERM).
     Stop,
-    /// Check for (and optionally apply) a newer release.
+    /// Not available in this build: a binary is upgraded by its installer, then `restart`.
     Update {
-        /// Install the update.
+        /// Accepted for compatibility; has no effect.
         #[arg(long)]
         apply: bool,
     },
-}
-
-impl Lifecycle {
-    /// The subcommand as typed.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Lifecycle::Status => "status",
-            Lifecycle::Reload => "reload",
-            Lifecycle::Restart => "restart",
-            Lifecycle::Stop => "stop",
-            Lifecycle::Update { .. } => "update",
-        }
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! Everything before the tokio runtime starts is single-threaded on purpose: `.env` loading
 //! sets process environment variables, which is only sound while no other thread reads them.
 
-use std::sync::Arc;
+use std::path::PathBuf;
 
 use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
 use zmcp_auth::{AuthConfigError, AuthEnv, AuthMode, ClientAuth};
@@ -11,13 +11,17 @@ use zmcp_catalog::{Catalog, CatalogError, Selection, SelectionConfig, TenantScop
 use zmcp_server::{HttpOptions, HttpTransport, McpServer, ServerConfig};
 use zmcp_zscaler::{ClientConfig, ConfigError, ZscalerClient};
 
+use tokio_util::sync::CancellationToken;
+
 use crate::{
     VERSION,
     args::{Args, Transport},
-    auth_token, banner, demo,
+    auth_token, banner, demo, entitlements,
     env_file::{self, Notice},
     exit::usage,
-    http, list_tools,
+    http, lifecycle, list_tools,
+    pidfile::{self, PidFile, PidRecord},
+    reload::{self, AuthSlot, Reloader, RestartRequest, ZscalerTarget},
     settings::{self, Settings},
     signals, telemetry,
     zscaler_env::ZscalerEnv,
@@ -28,7 +32,7 @@ use crate::{
 /// # Errors
 /// Usage errors (exit 2) and runtime failures (exit 1).
 pub fn main() -> anyhow::Result<u8> {
-    let mut notices = env_file::load_initial();
+    let mut loaded = env_file::load_initial();
     let matches = Args::command().get_matches();
     let args = Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if args.version {
@@ -38,18 +42,19 @@ pub fn main() -> anyhow::Result<u8> {
     if matches.value_source("dotenv_path") == Some(ValueSource::CommandLine)
         && let Some(path) = &args.dotenv_path
     {
-        notices.extend(env_file::load_explicit(path));
+        let explicit = env_file::load_explicit(path);
+        loaded.notices.extend(explicit.notices);
+        loaded.path = explicit.path.or(loaded.path);
     }
     telemetry::init(args.debug, args.log_format)?;
-    for notice in notices {
+    for notice in loaded.notices {
         match notice {
             Notice::Info(text) => tracing::info!("{text}"),
             Notice::Warn(text) => tracing::warn!("{text}"),
         }
     }
     if let Some(command) = &args.command {
-        not_implemented(command.name());
-        return Ok(1);
+        return Ok(lifecycle::run(command, args.pid_file.as_deref()));
     }
     if args.generate_docs || args.check_docs {
         not_implemented(if args.generate_docs {
@@ -67,20 +72,21 @@ pub fn main() -> anyhow::Result<u8> {
     if let Some(format) = args.generate_auth_token {
         return Ok(auth_token::run(format));
     }
-    for (set, flag) in [
-        (args.log_tool_calls, "--log-tool-calls"),
-        (args.no_entitlement_filter, "--no-entitlement-filter"),
-        (args.pid_file.is_some(), "--pid-file"),
-    ] {
-        if set {
-            not_implemented(flag);
-        }
+    if args.log_tool_calls {
+        not_implemented("--log-tool-calls");
     }
     let settings = Settings::from_args(&args)?;
+    let launch = Launch::capture(loaded.path);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(settings))?;
+    if runtime.block_on(serve(settings, &launch))? == Ending::Restart {
+        // Serving has ended cleanly and the PID file is gone; the runtime's idle threads
+        // vanish with the process image.
+        let err = reload::exec_self(&launch.executable);
+        tracing::error!("[LIFECYCLE] restart failed: {err} — exiting");
+        return Ok(1);
+    }
     Ok(0)
 }
 
@@ -95,6 +101,59 @@ fn select(config: &SelectionConfig) -> anyhow::Result<Selection> {
         CatalogError::Selection(message) => usage(message),
         other => other.into(),
     })
+}
+
+/// How this process was started: what the PID file records and `restart` repeats.
+#[derive(Debug)]
+struct Launch {
+    /// The `.env` loaded at start-up.
+    dotenv: Option<PathBuf>,
+    /// This binary.
+    executable: PathBuf,
+    started_at: f64,
+}
+
+impl Launch {
+    fn capture(dotenv: Option<PathBuf>) -> Self {
+        // The path, not a file handle: a binary upgraded in place is what `restart` runs.
+        let executable = std::env::current_exe().unwrap_or_else(|_| {
+            PathBuf::from(
+                std::env::args_os()
+                    .next()
+                    .unwrap_or_else(|| "zscaler-mcp".into()),
+            )
+        });
+        Self {
+            dotenv,
+            executable,
+            started_at: pidfile::now_epoch_secs(),
+        }
+    }
+
+    fn record(&self, settings: &Settings, port: u16) -> PidRecord {
+        PidRecord {
+            argv: std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect(),
+            dotenv_path: self.dotenv.as_ref().map(|p| p.display().to_string()),
+            executable: self.executable.display().to_string(),
+            host: settings.host.clone(),
+            pid: std::process::id(),
+            port,
+            started_at: self.started_at,
+            transport: settings.transport.as_str().to_owned(),
+            version: VERSION.to_owned(),
+        }
+    }
+}
+
+/// How serving ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// Stopped (signal, or the stdio client went away).
+    Stopped,
+    /// `restart` asked for a fresh process.
+    Restart,
 }
 
 /// The tenant the server talks to: the simulator in demo mode, else the environment's.
@@ -129,27 +188,59 @@ async fn tenant(settings: &Settings) -> anyhow::Result<Tenant> {
     })
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
+/// What both transports share once the server is configured: the shutdown signal, and what
+/// the lifecycle needs (the PID file, reload's targets).
+struct Serving<'a> {
+    settings: &'a Settings,
+    launch: &'a Launch,
+    zscaler: ZscalerTarget,
+    shutdown: CancellationToken,
+    write_tools: usize,
+    tools: usize,
+}
+
+impl Serving<'_> {
+    /// Installs the SIGHUP/SIGUSR2 handlers, then writes the PID file (so a `reload` that
+    /// finds the file never meets SIGHUP's default action, which would end the process).
+    fn start_lifecycle(
+        &self,
+        auth: Option<AuthSlot>,
+        port: u16,
+    ) -> (Option<PidFile>, RestartRequest) {
+        let reloader = Reloader::new(self.launch.dotenv.clone(), self.zscaler.clone(), auth);
+        let restart = reload::listen(reloader, self.shutdown.clone());
+        let pid_file = PidFile::create(
+            self.settings.pid_file.clone(),
+            &self.launch.record(self.settings, port),
+        );
+        (pid_file, restart)
+    }
+}
+
+async fn serve(settings: Settings, launch: &Launch) -> anyhow::Result<Ending> {
     let selection = select(&settings.selection)?;
     for warning in &selection.warnings {
         tracing::warn!("{warning}");
     }
     let tenant = tenant(&settings).await?;
-    let names: Vec<&str> = selection.tools.iter().map(|t| t.name.as_str()).collect();
+    let client = tenant.client.and_then(ZscalerClient::new);
+    let selected = entitlements::apply(selection.tools, &client, settings.entitlement_filter).await;
+    let names: Vec<&str> = selected.iter().map(|t| t.name.as_str()).collect();
     tracing::info!(
         "zscaler-mcp registered {} tool(s): {}",
         names.len(),
         names.join(", ")
     );
-    let write_tools = selection
-        .tools
-        .iter()
-        .filter(|t| t.action.is_write())
-        .count();
-    let tools = selection.tools.len();
+    let write_tools = selected.iter().filter(|t| t.action.is_write()).count();
+    let tools = selected.len();
+    let zscaler = match (&tenant.demo, &client) {
+        (Some(_), _) => ZscalerTarget::Demo,
+        (None, Ok(client)) => ZscalerTarget::Live(client.clone()),
+        (None, Err(_)) => ZscalerTarget::Unconfigured,
+    };
     let config = ServerConfig {
-        tools: selection.tools,
-        client: tenant.client.and_then(ZscalerClient::new),
+        tools: selected,
+        client,
         tenant: tenant.scope,
         max_list_items: settings.max_list_items,
         confirmation_ttl: settings.confirmation_ttl,
@@ -158,13 +249,20 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         "zscaler-mcp starting (transport={}) — agent-first response shaping enabled",
         settings.transport.as_str()
     );
-    let counts = (write_tools, tools);
+    let serving = Serving {
+        settings: &settings,
+        launch,
+        zscaler,
+        shutdown: signals::shutdown_token(),
+        write_tools,
+        tools,
+    };
     let served = match settings.transport {
-        Transport::Stdio => serve_stdio(config, counts).await,
+        Transport::Stdio => serve_stdio(config, &serving).await,
         Transport::StreamableHttp => {
-            serve_http(&settings, config, counts, HttpTransport::StreamableHttp).await
+            serve_http(config, &serving, HttpTransport::StreamableHttp).await
         }
-        Transport::Sse => serve_http(&settings, config, counts, HttpTransport::Sse).await,
+        Transport::Sse => serve_http(config, &serving, HttpTransport::Sse).await,
     };
     if let Some(demo) = tenant.demo {
         demo.sim.shutdown().await;
@@ -172,49 +270,55 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     served
 }
 
-async fn serve_stdio(
-    config: ServerConfig,
-    (write_tools, tools): (usize, usize),
-) -> anyhow::Result<()> {
+async fn serve_stdio(config: ServerConfig, serving: &Serving<'_>) -> anyhow::Result<Ending> {
     tracing::info!(
         "{}",
         banner::security_line(&banner::Posture {
             transport: Transport::Stdio,
             http: None,
-            write_tools,
-            tools,
+            write_tools: serving.write_tools,
+            tools: serving.tools,
         })
     );
-    let shutdown = signals::shutdown_token();
+    let (pid_file, restart) = serving.start_lifecycle(None, serving.settings.port);
     tokio::select! {
         result = zmcp_server::serve_stdio(McpServer::new(config)) => result?,
-        () = shutdown.cancelled() => {}
+        () = serving.shutdown.cancelled() => {}
     }
-    Ok(())
+    drop(pid_file);
+    Ok(ending(&restart))
+}
+
+fn ending(restart: &RestartRequest) -> Ending {
+    if restart.is_set() {
+        Ending::Restart
+    } else {
+        Ending::Stopped
+    }
 }
 
 async fn serve_http(
-    settings: &Settings,
     config: ServerConfig,
-    (write_tools, tools): (usize, usize),
+    serving: &Serving<'_>,
     transport: HttpTransport,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Ending> {
+    let settings = serving.settings;
     let host_validation = http::check_bind(&settings.host, settings.port)?;
-    let auth = resolve_auth(settings).await?;
-    banner::log_auth_banner(&auth, settings.transport, &settings.host);
     let listener = http::bind(&settings.host, settings.port).await?;
     let port = listener.local_addr()?.port();
-    let shutdown = signals::shutdown_token();
+    let auth = resolve_auth(settings, port).await?;
+    banner::log_auth_banner(&auth, settings.transport, &settings.host);
     let options = HttpOptions {
         transport,
         allowed_hosts: host_validation.allowed_hosts(),
-        shutdown: shutdown.clone(),
+        shutdown: serving.shutdown.clone(),
     };
+    let slot = AuthSlot::new(auth.auth.clone());
     let app = zmcp_server::router(McpServer::new(config), &options)
         .merge(auth.auth.routes())
         .layer(axum::middleware::from_fn_with_state(
-            Arc::new(auth.auth.clone()),
-            zmcp_auth::require_auth,
+            slot.clone(),
+            reload::require_current_auth,
         ));
     tracing::info!(
         "{}",
@@ -225,22 +329,30 @@ async fn serve_http(
                 bind: format!("{}:{port}", settings.host),
                 host_validation: &host_validation,
             }),
-            write_tools,
-            tools,
+            write_tools: serving.write_tools,
+            tools: serving.tools,
         })
     );
+    let (pid_file, restart) = serving.start_lifecycle(Some(slot), port);
     tracing::info!(
         "{}",
         banner::start_line(settings.transport, &settings.host, port)
     );
-    http::serve(listener, app, shutdown).await
+    let served = http::serve(listener, app, serving.shutdown.clone()).await;
+    drop(pid_file);
+    served.map(|()| ending(&restart))
 }
 
 /// Client authentication for the HTTP transports, with what it fetches at start-up (JWKS,
 /// discovery); a mode that cannot be enforced stops start-up (exit 2) rather than serving
 /// open, with the Python server's wording.
-async fn resolve_auth(settings: &Settings) -> anyhow::Result<zmcp_auth::AuthResolution> {
+async fn resolve_auth(
+    settings: &Settings,
+    bound_port: u16,
+) -> anyhow::Result<zmcp_auth::AuthResolution> {
     let mut env = AuthEnv::from_process_env();
+    env.oidcproxy.bind_host.clone_from(&settings.host);
+    env.oidcproxy.bind_port = bound_port;
     if settings.demo {
         // The demo ignores real Zscaler settings, so they must not pick the `zscaler` mode.
         env.vanity_domain = None;

@@ -2,13 +2,14 @@
 //! library configurations built from them. Everything here is checked once, before any
 //! socket is opened; a setting that cannot work is a usage error (exit 2).
 
-use std::time::Duration;
+use std::{path::PathBuf, time::Duration};
 
 use zmcp_catalog::SelectionConfig;
 
 use crate::{
     args::{Args, Transport},
     exit::usage,
+    pidfile,
 };
 
 /// `ZSCALER_MCP_CONFIRMATION_TTL` when unset, seconds.
@@ -33,6 +34,10 @@ pub struct Settings {
     pub max_list_items: usize,
     /// Lifetime of a delete confirmation token.
     pub confirmation_ttl: Duration,
+    /// Drop tools of products the OneAPI token does not entitle.
+    pub entitlement_filter: bool,
+    /// Where the PID file is written.
+    pub pid_file: PathBuf,
 }
 
 impl Settings {
@@ -63,6 +68,8 @@ impl Settings {
                 .map(str::to_owned),
             max_list_items: args.max_list_items,
             confirmation_ttl: confirmation_ttl(std::env::var("ZSCALER_MCP_CONFIRMATION_TTL").ok())?,
+            entitlement_filter: !args.no_entitlement_filter,
+            pid_file: pidfile::location(args.pid_file.as_deref()),
         })
     }
 }

@@ -66,19 +66,7 @@ impl ZscalerEnv {
         &self,
         user_agent_comment: Option<&str>,
     ) -> Result<ClientConfig, ConfigError> {
-        let credential = match (&self.client_secret, &self.private_key) {
-            (Some(secret), private_key) => {
-                if private_key.is_some() {
-                    tracing::warn!(
-                        "both ZSCALER_CLIENT_SECRET and ZSCALER_PRIVATE_KEY are set; using the client secret"
-                    );
-                }
-                Some(Credential::Secret(secret.clone()))
-            }
-            (None, Some(key)) => Some(Credential::PrivateKey(key.clone())),
-            (None, None) => None,
-        };
-        match (&self.client_id, credential, &self.vanity_domain) {
+        match (&self.client_id, self.credential(), &self.vanity_domain) {
             (Some(client_id), Some(credential), Some(vanity_domain)) => Ok(client_config(
                 client_id.clone(),
                 credential,
@@ -103,6 +91,23 @@ impl ZscalerEnv {
                 }
                 Err(ConfigError::Missing(missing))
             }
+        }
+    }
+
+    /// The client secret, else the private key (the secret wins when both are set, with a
+    /// warning); shared by start-up and `reload`.
+    pub fn credential(&self) -> Option<Credential> {
+        match (&self.client_secret, &self.private_key) {
+            (Some(secret), private_key) => {
+                if private_key.is_some() {
+                    tracing::warn!(
+                        "both ZSCALER_CLIENT_SECRET and ZSCALER_PRIVATE_KEY are set; using the client secret"
+                    );
+                }
+                Some(Credential::Secret(secret.clone()))
+            }
+            (None, Some(key)) => Some(Credential::PrivateKey(key.clone())),
+            (None, None) => None,
         }
     }
 

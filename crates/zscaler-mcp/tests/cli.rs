@@ -327,14 +327,6 @@ fn missing_credentials_warn_but_do_not_stop_start_up() {
 }
 
 #[test]
-fn lifecycle_subcommands_are_accepted_but_not_implemented() {
-    let dir = tmp();
-    let out = run(zscaler_mcp(dir.path()).arg("status"));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("not implemented yet in this build: status"));
-}
-
-#[test]
 fn help_never_shows_secrets() {
     let dir = tmp();
     let out = run(zscaler_mcp(dir.path())

@@ -32,6 +32,11 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
         .merge(products::zpa::routes())
         .merge(products::zdx::routes())
         .merge(products::zins::routes())
+        .merge(products::zcc::routes())
+        .merge(products::zid::routes())
+        .merge(products::zeasm::routes())
+        .merge(products::ztw::routes())
+        .merge(products::zms::routes())
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), gateway));
     Router::new()

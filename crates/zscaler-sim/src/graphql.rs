@@ -5,12 +5,16 @@
 //! type (for error messages and `__typename`), `__args` declares field arguments as
 //! `{"name": "Type!"}`, `__enums` lists the values an argument accepts. Leaves may be
 //! `{"$by": "<argument>", "<value>": ..., "$default": "<value>"}` to depend on an argument
-//! given higher up (e.g. `traffic_unit`). Arguments with generic meaning: `limit` truncates
+//! given higher up (e.g. `traffic_unit`); a `$by` whose variants are objects or lists selects
+//! a whole subtree the same way (variants share one shape). `@include(if:)` and `@skip(if:)`
+//! work as in the spec. Arguments with generic meaning: `limit` truncates
 //! the field's lists; `start_time`/`end_time` must be ordered. So a new domain is data only.
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
+
+use crate::connection;
 
 /// Nesting deeper than this is refused, so hostile documents cannot exhaust the stack.
 const MAX_DEPTH: usize = 48;
@@ -66,12 +70,26 @@ struct Field {
     name: String,
     arguments: Vec<(String, Literal)>,
     selection: Vec<Field>,
+    /// `@include(if:)` (true) and `@skip(if:)` (false) conditions: the field is kept when
+    /// every condition's value equals its flag.
+    conditions: Vec<(bool, Literal)>,
     pos: Pos,
 }
 
 impl Field {
     fn key(&self) -> &str {
         self.alias.as_deref().unwrap_or(&self.name)
+    }
+
+    /// Whether `@include`/`@skip` keep the field (an unresolvable condition keeps it; the
+    /// variable check reports it).
+    fn included(&self, variables: &Map<String, Value>) -> bool {
+        self.conditions.iter().all(|(wanted, literal)| {
+            resolve_literal(literal, variables)
+                .ok()
+                .and_then(|v| v.as_bool())
+                .is_none_or(|value| value == *wanted)
+        })
     }
 }
 
@@ -361,16 +379,27 @@ impl Parser {
         Ok(base)
     }
 
-    /// Directives are parsed and ignored (the simulator defines none).
-    fn directives(&mut self) -> Result<(), SyntaxError> {
+    /// Directives: `@include(if:)` and `@skip(if:)` become conditions, others are ignored.
+    fn directives(&mut self) -> Result<Vec<(bool, Literal)>, SyntaxError> {
+        let mut conditions = Vec::new();
         while self.is_punct('@') {
             self.index += 1;
-            self.name()?;
-            if self.is_punct('(') {
-                self.arguments()?;
+            let name = self.name()?;
+            let arguments = if self.is_punct('(') {
+                self.arguments()?
+            } else {
+                Vec::new()
+            };
+            let flag = match name.as_str() {
+                "include" => true,
+                "skip" => false,
+                _ => continue,
+            };
+            if let Some((_, literal)) = arguments.into_iter().find(|(n, _)| n == "if") {
+                conditions.push((flag, literal));
             }
         }
-        Ok(())
+        Ok(conditions)
     }
 
     fn selection_set(&mut self) -> Result<Vec<Field>, SyntaxError> {
@@ -407,7 +436,7 @@ impl Parser {
         } else {
             Vec::new()
         };
-        self.directives()?;
+        let conditions = self.directives()?;
         let selection = if self.is_punct('{') {
             self.selection_set()?
         } else {
@@ -418,6 +447,7 @@ impl Parser {
             name,
             arguments,
             selection,
+            conditions,
             pos,
         })
     }
@@ -655,19 +685,49 @@ fn type_name(node: &Value) -> String {
         .to_owned()
 }
 
-/// A leaf is a scalar or an argument-dependent `$by` value.
+/// A leaf is a scalar or an argument-dependent `$by` value with scalar variants.
 fn is_leaf(node: &Value) -> bool {
     match node {
-        Value::Object(map) => map.contains_key("$by"),
+        Value::Object(map) if map.contains_key("$by") => default_variant(node).is_none_or(is_leaf),
+        Value::Object(_) => false,
         Value::Array(items) => items.first().is_none_or(is_leaf),
         _ => true,
     }
 }
 
-/// The object a selection applies to (the first item stands for a list's items).
+/// The `$default` variant of a `$by` switch.
+fn default_variant(node: &Value) -> Option<&Value> {
+    let name = node.get("$default").and_then(Value::as_str)?;
+    node.get(name)
+}
+
+/// The variant of a `$by` switch the arguments in context choose (`$default` when the
+/// argument is absent); any other node is itself. `Err` names an argument value with no
+/// variant (an id that does not exist).
+fn chosen_variant<'a>(
+    node: &'a Value,
+    context: &HashMap<String, Value>,
+) -> Result<&'a Value, String> {
+    let Some(Value::String(by)) = node.get("$by") else {
+        return Ok(node);
+    };
+    match context.get(by) {
+        Some(value) => {
+            let key = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+            node.get(&key)
+                .filter(|_| !key.starts_with('$') && !key.starts_with("__"))
+                .ok_or_else(|| format!("{by} {key} not found"))
+        }
+        None => Ok(default_variant(node).unwrap_or(&Value::Null)),
+    }
+}
+
+/// The object a selection applies to (the first item stands for a list's items, the default
+/// variant for a `$by` switch).
 fn shape(node: &Value) -> &Value {
     match node {
         Value::Array(items) => items.first().map_or(node, shape),
+        Value::Object(map) if map.contains_key("$by") => default_variant(node).map_or(node, shape),
         other => other,
     }
 }
@@ -800,6 +860,9 @@ impl Run {
         }
         let mut out = Map::new();
         for field in selection {
+            if !field.included(&self.variables) {
+                continue;
+            }
             path.push(json!(field.key()));
             let value = if field.name == "__typename" {
                 json!(type_name(node))
@@ -823,6 +886,7 @@ impl Run {
         path: &mut Vec<Value>,
     ) -> Value {
         let mut context = context.clone();
+        let mut own = Map::new();
         let mut limit = None;
         let enums = shape(child).get("__enums").cloned().unwrap_or(Value::Null);
         for (name, literal) in &field.arguments {
@@ -845,6 +909,7 @@ impl Run {
                     None => return self.fail(field, path, "limit must not be negative".into()),
                 }
             }
+            own.insert(name.clone(), value.clone());
             context.insert(name.clone(), value);
         }
         let start = context.get("start_time").and_then(Value::as_i64);
@@ -857,6 +922,19 @@ impl Run {
         if is_leaf(child) {
             return leaf_value(child, &context);
         }
+        let child = match chosen_variant(child, &context) {
+            Ok(child) => child,
+            Err(message) => return self.fail(field, path, message),
+        };
+        let paged = if connection::is_connection(child) {
+            match connection::page(child, &own) {
+                Ok(paged) => Some(paged),
+                Err(message) => return self.fail(field, path, message),
+            }
+        } else {
+            None
+        };
+        let child = paged.as_ref().unwrap_or(child);
         let truncated = limit.map(|n| truncate_lists(child, n));
         self.select(
             truncated.as_ref().unwrap_or(child),
@@ -890,7 +968,8 @@ fn leaf_value(node: &Value, context: &HashMap<String, Value>) -> Value {
                 .and_then(Value::as_str)
                 .or_else(|| map.get("$default").and_then(Value::as_str))
                 .unwrap_or("");
-            map.get(chosen).cloned().unwrap_or(Value::Null)
+            map.get(chosen)
+                .map_or(Value::Null, |variant| leaf_value(variant, context))
         }
         other => other.clone(),
     }
@@ -975,6 +1054,25 @@ mod tests {
                 .as_str()
                 .unwrap()
                 .contains("NonNull")
+        );
+    }
+
+    #[test]
+    fn switches_choose_subtrees_and_directives_drop_fields() {
+        let root = json!({"T": {"__args": {"by": "String", "unit": "String"},
+            "rows": {"$by": "by", "$default": "A",
+                     "A": {"entries": [{"name": "a", "n": {"$by": "unit", "$default": "X", "X": 1, "Y": 2}, "extra": 0}]},
+                     "B": {"entries": [{"name": "b", "n": {"$by": "unit", "$default": "X", "X": 3, "Y": 4}, "extra": 0}]}}}});
+        let q = "query Q($by: String, $more: Boolean!) { T(by: $by, unit: \"Y\") { rows { entries { name n extra @include(if: $more) } } } }";
+        let out = execute(&root, q, &json!({"by": "B", "more": false}), None);
+        assert_eq!(
+            out,
+            json!({"data": {"T": {"rows": {"entries": [{"name": "b", "n": 4}]}}}})
+        );
+        let out = execute(&root, q, &json!({"more": true}), None);
+        assert_eq!(
+            out["data"]["T"]["rows"]["entries"][0],
+            json!({"name": "a", "n": 2, "extra": 0})
         );
     }
 

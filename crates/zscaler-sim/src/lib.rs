@@ -6,6 +6,7 @@
 //! reads zscaler-mcp's catalog: a wrong path in the catalog must fail a test with a 404 here.
 //! It depends on no other zscaler-mcp crate (it is the other side of the wire).
 
+mod connection;
 mod control;
 mod faults;
 mod gateway;

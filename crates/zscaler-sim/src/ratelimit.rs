@@ -107,50 +107,117 @@ impl RateWindows {
         }
     }
 
-    /// Applies the documented ZIA/ZPA per-method limit; `Err` when this request exceeds it.
+    /// Applies the documented ZIA/ZPA per-method limits (ZIA has a short window and an hourly
+    /// one per method); `Err` names the first limit this request exceeds. A refused request
+    /// counts against no window.
     pub fn enforce(&mut self, product: Product, method: &Method) -> Result<(), Exceeded> {
-        let Some((class, cap, length, rate_text)) = documented_limit(product, method) else {
-            return Ok(());
-        };
         let now = Instant::now();
-        let hits = self.enforced.entry((product, class)).or_default();
-        while hits
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= length)
-        {
-            hits.pop_front();
+        let limits = documented_limits(product, method);
+        for limit in limits {
+            let hits = self.enforced.entry((product, limit.class)).or_default();
+            while hits
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= limit.window)
+            {
+                hits.pop_front();
+            }
+            if hits.len() >= limit.cap {
+                let oldest = hits.front().copied().unwrap_or(now);
+                let wait = limit.window.saturating_sub(now.duration_since(oldest));
+                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                return Err(Exceeded {
+                    retry_after_secs: secs.max(1),
+                    rate_text: limit.text,
+                });
+            }
         }
-        if hits.len() >= cap {
-            let oldest = hits.front().copied().unwrap_or(now);
-            let wait = length.saturating_sub(now.duration_since(oldest));
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            return Err(Exceeded {
-                retry_after_secs: secs.max(1),
-                rate_text,
-            });
+        for limit in limits {
+            self.enforced
+                .entry((product, limit.class))
+                .or_default()
+                .push_back(now);
         }
-        hits.push_back(now);
         Ok(())
     }
 }
 
-/// (method class, capacity, window, ZIA wording) per the public limits (zscaler-api.md 3.1).
-fn documented_limit(
-    product: Product,
-    method: &Method,
-) -> Option<(&'static str, usize, Duration, &'static str)> {
-    let second = Duration::from_secs(1);
+/// One documented limit: a counter key, its capacity per window, and ZIA's wording.
+struct Limit {
+    class: &'static str,
+    cap: usize,
+    window: Duration,
+    text: &'static str,
+}
+
+const SECOND: Duration = Duration::from_secs(1);
+const MINUTE: Duration = Duration::from_secs(60);
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// ZIA (help page "API Rate Limit Summary"): GET 2/s and 1000/h, POST/PUT 1/s and 400/h,
+/// DELETE 1/min and 4/h. ZPA: 20 GET and 10 writes per 10 s (zscaler-api.md 3.1).
+const ZIA_GET: [Limit; 2] = [
+    Limit {
+        class: "get",
+        cap: 2,
+        window: SECOND,
+        text: "2/SECOND",
+    },
+    Limit {
+        class: "get/hour",
+        cap: 1000,
+        window: HOUR,
+        text: "1000/HOUR",
+    },
+];
+const ZIA_WRITE: [Limit; 2] = [
+    Limit {
+        class: "write",
+        cap: 1,
+        window: SECOND,
+        text: "1/SECOND",
+    },
+    Limit {
+        class: "write/hour",
+        cap: 400,
+        window: HOUR,
+        text: "400/HOUR",
+    },
+];
+const ZIA_DELETE: [Limit; 2] = [
+    Limit {
+        class: "delete",
+        cap: 1,
+        window: MINUTE,
+        text: "1/MINUTE",
+    },
+    Limit {
+        class: "delete/hour",
+        cap: 4,
+        window: HOUR,
+        text: "4/HOUR",
+    },
+];
+const ZPA_GET: [Limit; 1] = [Limit {
+    class: "get",
+    cap: 20,
+    window: Duration::from_secs(10),
+    text: "20/10SECONDS",
+}];
+const ZPA_WRITE: [Limit; 1] = [Limit {
+    class: "write",
+    cap: 10,
+    window: Duration::from_secs(10),
+    text: "10/10SECONDS",
+}];
+
+fn documented_limits(product: Product, method: &Method) -> &'static [Limit] {
     match product {
-        Product::Zia if method == Method::GET => Some(("get", 2, second, "2/SECOND")),
-        Product::Zia if method == Method::DELETE => {
-            Some(("delete", 1, Duration::from_secs(60), "1/MINUTE"))
-        }
-        Product::Zia => Some(("write", 1, second, "1/SECOND")),
-        Product::Zpa if method == Method::GET => {
-            Some(("get", 20, Duration::from_secs(10), "20/10SECONDS"))
-        }
-        Product::Zpa => Some(("write", 10, Duration::from_secs(10), "10/10SECONDS")),
-        _ => None,
+        Product::Zia if method == Method::GET => &ZIA_GET,
+        Product::Zia if method == Method::DELETE => &ZIA_DELETE,
+        Product::Zia => &ZIA_WRITE,
+        Product::Zpa if method == Method::GET => &ZPA_GET,
+        Product::Zpa => &ZPA_WRITE,
+        _ => &[],
     }
 }
 
@@ -166,6 +233,28 @@ mod tests {
         assert_eq!(err.rate_text, "1/MINUTE");
         assert!(err.retry_after_secs >= 1);
         assert!(w.enforce(Product::Zdx, &Method::DELETE).is_ok());
+    }
+
+    #[test]
+    fn zia_hourly_caps_apply_behind_the_short_windows() {
+        let mut w = RateWindows::default();
+        let past = Instant::now()
+            .checked_sub(Duration::from_secs(120))
+            .unwrap();
+        // Four deletes earlier this hour, each outside the one-per-minute window.
+        w.enforced.insert(
+            (Product::Zia, "delete/hour"),
+            std::iter::repeat_n(past, 4).collect(),
+        );
+        let err = w.enforce(Product::Zia, &Method::DELETE).err().unwrap();
+        assert_eq!(err.rate_text, "4/HOUR");
+        assert!(err.retry_after_secs > 60, "{}", err.retry_after_secs);
+        assert!(
+            w.enforced
+                .get(&(Product::Zia, "delete"))
+                .is_none_or(|h| h.is_empty()),
+            "a refused request is not counted"
+        );
     }
 
     #[test]

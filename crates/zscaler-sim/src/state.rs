@@ -42,6 +42,11 @@ pub(crate) struct SimState {
     pub tenant: tokio::sync::Mutex<Tenant>,
     pub zdx: ZdxData,
     pub zins: serde_json::Value,
+    pub zcc: crate::products::zcc::ZccData,
+    pub zid: crate::products::zid::ZidData,
+    pub zeasm: crate::products::zeasm::EasmData,
+    pub ztw: crate::products::ztw::ZtwData,
+    pub zms: serde_json::Value,
 }
 
 impl SimState {
@@ -58,6 +63,11 @@ impl SimState {
             }),
             zdx: seed::zdx::data(),
             zins: seed::zins::data(),
+            zcc: seed::zcc::data(),
+            zid: seed::zid::data(),
+            zeasm: seed::zeasm::data(),
+            ztw: seed::ztw::data(),
+            zms: seed::zms::data(),
             config,
         }
     }

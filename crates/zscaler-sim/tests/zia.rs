@@ -303,3 +303,93 @@ async fn locations_and_groups_are_seeded_realistically() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn put_replaces_the_whole_resource() {
+    let sim = start().await;
+    let protocols = "/zia/api/v1/cyberThreatProtection/atpMalwareProtocols";
+    assert_eq!(sim.get(protocols).await.json()["inspectHttp"], true);
+    let replaced = sim
+        .call(Method::PUT, protocols, Some(json!({"inspectFtp": true})))
+        .await;
+    assert_eq!(replaced.status, StatusCode::OK);
+    assert_eq!(
+        replaced.json(),
+        json!({"inspectHttp": false, "inspectFtpOverHttp": false, "inspectFtp": true}),
+        "fields left out reset"
+    );
+    let unknown = sim
+        .call(Method::PUT, protocols, Some(json!({"inspectGopher": true})))
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+
+    let interval = "/zia/api/v1/timeIntervals/2100001";
+    let partial = sim
+        .call(
+            Method::PUT,
+            interval,
+            Some(json!({"name": "Business Hours", "startTime": 500})),
+        )
+        .await;
+    assert_eq!(partial.status, StatusCode::BAD_REQUEST);
+    assert_eq!(partial.json()["code"], "INVALID_INPUT_ARGUMENT");
+}
+
+#[tokio::test]
+async fn traffic_forwarding_keeps_static_ips_and_tunnels_consistent() {
+    let sim = start().await;
+    let orphan = sim
+        .call(
+            Method::POST,
+            "/zia/api/v1/greTunnels",
+            Some(json!({"sourceIp": "203.0.113.250", "ipUnnumbered": true})),
+        )
+        .await;
+    assert_eq!(orphan.status, StatusCode::BAD_REQUEST, "unknown static IP");
+    let in_use = sim
+        .call(Method::DELETE, "/zia/api/v1/staticIP/5100001", None)
+        .await;
+    assert_eq!(in_use.status, StatusCode::BAD_REQUEST, "a tunnel uses it");
+    let duplicate = sim
+        .call(
+            Method::POST,
+            "/zia/api/v1/staticIP",
+            Some(json!({"ipAddress": "198.51.100.10"})),
+        )
+        .await;
+    assert_eq!(duplicate.status, StatusCode::CONFLICT);
+    assert_eq!(duplicate.json()["code"], "DUPLICATE_ITEM");
+    let secret = sim
+        .call(
+            Method::POST,
+            "/zia/api/v1/vpnCredentials",
+            Some(json!({"type": "UFQDN", "fqdn": "x@acme.com", "preSharedKey": "hunter2"})),
+        )
+        .await;
+    assert!(secret.json().get("preSharedKey").is_none(), "write-only");
+}
+
+#[tokio::test]
+async fn lists_page_as_bare_arrays_and_read_only_inventories_refuse_writes() {
+    let sim = start().await;
+    let page = sim
+        .get("/zia/api/v1/deviceGroups/devices?page=3&pageSize=100")
+        .await;
+    assert_eq!(page.json().as_array().unwrap().len(), 50, "250 devices");
+    let refused = sim
+        .call(
+            Method::POST,
+            "/zia/api/v1/dlpEngines",
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::METHOD_NOT_ALLOWED);
+    let app_rule = sim
+        .get("/zia/api/v1/webApplicationRules/WEBMAIL/1700701")
+        .await;
+    assert_eq!(
+        app_rule.status,
+        StatusCode::NOT_FOUND,
+        "a streaming rule is not a webmail rule"
+    );
+}

@@ -341,3 +341,170 @@ async fn connectors_and_groups_are_seeded() {
         StatusCode::METHOD_NOT_ALLOWED
     );
 }
+
+#[tokio::test]
+async fn scim_groups_count_with_integers_and_numeric_ids() {
+    let sim = start().await;
+    let idp = "216196257331285825";
+    let path = format!(
+        "/zpa/userconfig/v1/customers/{}/scimgroup/idpId/{idp}?page=2",
+        sim.handle.customer_id()
+    );
+    let page = sim.get(&path).await.json();
+    assert_eq!(page["totalPages"], 2);
+    assert_eq!(page["totalCount"], 25);
+    let groups = page["list"].as_array().unwrap();
+    assert_eq!(groups.len(), 5);
+    assert!(
+        groups
+            .iter()
+            .all(|g| g["id"].is_u64() && g["idpId"].is_u64())
+    );
+    let other_idp = format!(
+        "/zpa/userconfig/v1/customers/{}/scimgroup/idpId/216196257331285826",
+        sim.handle.customer_id()
+    );
+    assert_eq!(sim.get(&other_idp).await.json()["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn new_resources_answer_201_204_and_hide_write_only_fields() {
+    let sim = start().await;
+    let created = sim
+        .call(
+            Method::POST,
+            &sim.zpa("/credential"),
+            Some(json!({"name": "Ops", "credentialType": "PASSWORD", "password": "p@ss"})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert!(!created.text.contains("p@ss"));
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let updated = sim
+        .call(
+            Method::PUT,
+            &sim.zpa(&format!("/credential/{id}")),
+            Some(json!({"description": "rotated"})),
+        )
+        .await;
+    assert_eq!(updated.status, StatusCode::NO_CONTENT);
+    let read = sim.get(&sim.zpa(&format!("/credential/{id}"))).await;
+    assert_eq!(read.json()["description"], "rotated");
+    assert!(!read.text.contains("p@ss"));
+    let missing_field = sim
+        .call(
+            Method::POST,
+            &sim.zpa("/server"),
+            Some(json!({"name": "srv"})),
+        )
+        .await;
+    assert_eq!(missing_field.status, StatusCode::BAD_REQUEST);
+    assert_eq!(missing_field.json()["reason"], "address is required");
+    let read_only = sim
+        .call(
+            Method::POST,
+            &sim.zpa_v2("/posture"),
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(read_only.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn provisioning_keys_live_under_their_association_type() {
+    let sim = start().await;
+    let connector = sim
+        .get(&sim.zpa("/associationType/CONNECTOR_GRP/provisioningKey"))
+        .await
+        .json();
+    assert_eq!(connector["totalCount"], "5");
+    let key = &connector["list"][0];
+    assert_eq!(key["associationType"], "CONNECTOR_GRP");
+    assert_eq!(key["enrollmentCertName"], "Connector");
+    let id = key["id"].as_str().unwrap();
+    let elsewhere = sim
+        .get(&sim.zpa(&format!(
+            "/associationType/SERVICE_EDGE_GRP/provisioningKey/{id}"
+        )))
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+    let bad_type = sim
+        .get(&sim.zpa("/associationType/NOPE/provisioningKey"))
+        .await;
+    assert_eq!(bad_type.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn bulk_delete_is_all_or_nothing() {
+    let sim = start().await;
+    let edges = sim.get(&sim.zpa("/serviceEdge?pagesize=500")).await.json();
+    let first = edges["list"][0]["id"].as_str().unwrap().to_owned();
+    let refused = sim
+        .call(
+            Method::POST,
+            &sim.zpa("/serviceEdge/bulkDelete"),
+            Some(json!({"ids": [first, "1"]})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        sim.get(&sim.zpa(&format!("/serviceEdge/{first}")))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let done = sim
+        .call(
+            Method::POST,
+            &sim.zpa("/serviceEdge/bulkDelete"),
+            Some(json!({"ids": [first]})),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        sim.get(&sim.zpa(&format!("/serviceEdge/{first}")))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn isolation_profiles_and_lss_catalogs() {
+    let sim = start().await;
+    let profiles = sim
+        .get(&format!(
+            "/zpa/cbiconfig/cbi/api/customers/{}/profiles",
+            sim.handle.customer_id()
+        ))
+        .await
+        .json();
+    assert_eq!(profiles.as_array().map(Vec::len), Some(3), "a bare array");
+    let formats = sim
+        .get(&sim.zpa_v2("/lssConfig/logType/formats?logType=zpn_audit_log"))
+        .await
+        .json();
+    assert!(
+        formats["tsv"]
+            .as_str()
+            .unwrap()
+            .contains("%s{AuditOperationType}")
+    );
+    let unknown = sim
+        .get(&sim.zpa_v2("/lssConfig/logType/formats?logType=nope"))
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    let codes = sim
+        .get("/zpa/mgmtconfig/v2/admin/lssConfig/statusCodes")
+        .await
+        .json();
+    assert!(codes["zpn_auth_log"]["ZPN_STATUS_AUTHENTICATED"].is_string());
+    let types = sim
+        .get(&format!(
+            "/zpa/mgmtconfig/v2/admin/lssConfig/customers/{}/clientTypes",
+            sim.handle.customer_id()
+        ))
+        .await
+        .json();
+    assert_eq!(types["zpn_client_type_zapp"], "Client Connector");
+}

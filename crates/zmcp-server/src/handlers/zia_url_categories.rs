@@ -1,14 +1,17 @@
-//! ZIA URL categories: the list with local name search and URL coverage matching, and the
-//! read-modify-write update (a plain PUT replaces the whole category).
+//! ZIA URL categories: the list with local name search and URL coverage matching, lookups of
+//! predefined categories by name, and the delete that refuses predefined categories.
 
 use serde_json::{Map, Value};
-use zmcp_catalog::plan_request;
-use zmcp_zscaler::{ApiRequest, HttpMethod};
+use zmcp_catalog::{Method, path_segment, plan_request};
+use zmcp_zscaler::{ApiError, ApiRequest, HttpMethod};
 
+use super::zia_writes::merge_and_put;
 use super::{HandlerCall, text_arg};
 use crate::dispatch::{now_epoch_secs, to_api_request};
 use crate::outcome::{Produced, ToolFailure};
 
+/// Where URL categories live.
+const CATEGORIES: &str = "/zia/api/v1/urlCategories";
 /// Key added to each row kept by `contains_url`: the list entries that cover the URL.
 const URL_MATCH: &str = "_url_match";
 /// The category fields whose entries can cover a URL.
@@ -26,7 +29,11 @@ pub async fn list(call: HandlerCall<'_>) -> Result<Produced, ToolFailure> {
     let target = text_arg(call.args, "contains_url").map(UrlTarget::parse);
     let kept = rows
         .into_iter()
-        .filter(|row| search.as_deref().is_none_or(|needle| name_contains(row, needle)))
+        .filter(|row| {
+            search
+                .as_deref()
+                .is_none_or(|needle| name_contains(row, needle))
+        })
         .filter_map(|row| match &target {
             Some(target) => annotate_match(row, target),
             None => Some(row),
@@ -35,41 +42,83 @@ pub async fn list(call: HandlerCall<'_>) -> Result<Produced, ToolFailure> {
     Ok(Produced::complete(Value::Array(kept)))
 }
 
-/// GETs the category, overlays the fields given (`advanced` merged last by the plan) and PUTs
-/// the whole object back, so fields the caller did not mention survive.
-pub async fn update(call: HandlerCall<'_>) -> Result<Produced, ToolFailure> {
+/// `zia_get_url_category_predefined` / `zia_update_url_category_predefined`: the category
+/// named by id or display name (tried as an id first, then matched in the list), then either
+/// returned or updated read-modify-write.
+pub async fn by_name(call: HandlerCall<'_>) -> Result<Produced, ToolFailure> {
+    let name = text_arg(call.args, "name")
+        .ok_or_else(|| ToolFailure::Arguments("name is required".into()))?;
+    let category = find_category(&call, name).await?;
     let plan = plan_request(call.spec, call.args, call.tenant, now_epoch_secs())?;
-    let current = ApiRequest {
-        method: HttpMethod::Get,
-        path: plan.path.clone(),
-        query: Vec::new(),
-        body: None,
-    };
-    let mut category = match call.client.execute(&current).await?.body {
-        Value::Object(map) => map,
-        other => {
-            return Err(ToolFailure::Arguments(format!(
-                "expected the category as a JSON object, got {}",
-                crate::outcome::compact(&other)
-            )));
-        }
-    };
-    if let Some(Value::Object(changes)) = &plan.body {
-        overlay(&mut category, changes);
+    if plan.method == Method::Get {
+        return Ok(Produced::complete(category));
     }
+    let id = category.get("id").and_then(Value::as_str).unwrap_or(name);
+    let changes = match &plan.body {
+        Some(Value::Object(changes)) => changes.clone(),
+        _ => Map::new(),
+    };
     let mut put = to_api_request(plan);
-    put.body = Some(Value::Object(category.clone()));
-    let answer = call.client.execute(&put).await?.body;
-    Ok(Produced::complete(if answer.is_null() {
-        Value::Object(category)
-    } else {
-        answer
-    }))
+    put.path = format!("{CATEGORIES}/{}", path_segment("name", id)?);
+    merge_and_put(call.client, put, &changes)
+        .await
+        .map(Produced::complete)
 }
 
-fn overlay(target: &mut Map<String, Value>, changes: &Map<String, Value>) {
-    for (key, value) in changes {
-        target.insert(key.clone(), value.clone());
+async fn find_category(call: &HandlerCall<'_>, name: &str) -> Result<Value, ToolFailure> {
+    let direct = get(format!("{CATEGORIES}/{}", path_segment("name", name)?));
+    match call.client.execute(&direct).await {
+        Ok(found) => return Ok(found.body),
+        Err(ApiError::Status { status: 404, .. }) => {}
+        Err(other) => return Err(other.into()),
+    }
+    let listed = call.client.execute(&get(CATEGORIES.to_owned())).await?.body;
+    let wanted = name.trim().to_lowercase();
+    let as_id = name.trim().to_uppercase().replace([' ', '-'], "_");
+    listed
+        .as_array()
+        .and_then(|rows| {
+            rows.iter().find(|row| {
+                let id = row.get("id").and_then(Value::as_str).unwrap_or_default();
+                let shown = row
+                    .get("configuredName")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                id == as_id || shown.to_lowercase() == wanted
+            })
+        })
+        .cloned()
+        .ok_or_else(|| {
+            ToolFailure::Arguments(format!(
+                "no URL category has the id or name \"{name}\"; zia_list_url_categories lists them"
+            ))
+        })
+}
+
+/// GETs the category first and refuses predefined ones, as the Python server does.
+pub async fn delete(call: HandlerCall<'_>) -> Result<Produced, ToolFailure> {
+    let plan = plan_request(call.spec, call.args, call.tenant, now_epoch_secs())?;
+    let category = call.client.execute(&get(plan.path.clone())).await?.body;
+    if category.get("customCategory").and_then(Value::as_bool) != Some(true) {
+        let id = category
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("This category");
+        return Err(ToolFailure::Arguments(format!(
+            "{id} is a predefined URL category. Predefined categories are Zscaler-curated and cannot be deleted via the API."
+        )));
+    }
+    Ok(Produced::complete(
+        call.client.execute(&to_api_request(plan)).await?.body,
+    ))
+}
+
+fn get(path: String) -> ApiRequest {
+    ApiRequest {
+        method: HttpMethod::Get,
+        path,
+        query: Vec::new(),
+        body: None,
     }
 }
 
@@ -175,8 +224,17 @@ mod tests {
 
     #[test]
     fn search_matches_the_configured_name_case_insensitively() {
-        assert!(name_contains(&json!({"configuredName": "Allow House Apps"}), "house"));
-        assert!(name_contains(&json!({"id": "OTHER_ADULT_MATERIAL"}), "adult"));
-        assert!(!name_contains(&json!({"configuredName": "Finance"}), "house"));
+        assert!(name_contains(
+            &json!({"configuredName": "Allow House Apps"}),
+            "house"
+        ));
+        assert!(name_contains(
+            &json!({"id": "OTHER_ADULT_MATERIAL"}),
+            "adult"
+        ));
+        assert!(!name_contains(
+            &json!({"configuredName": "Finance"}),
+            "house"
+        ));
     }
 }

@@ -15,7 +15,7 @@ use std::{
     io::{BufRead, BufReader},
     path::Path,
     process::{Child, Command, Output, Stdio},
-    sync::mpsc,
+    sync::{Arc, Mutex, mpsc},
     time::Duration,
 };
 
@@ -23,8 +23,17 @@ use std::{
 /// stray `.env` or `ZSCALER_*` variable of the machine leaks in).
 pub fn zscaler_mcp(cwd: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zscaler-mcp"));
-    cmd.env_clear().current_dir(cwd).stdin(Stdio::null());
+    cmd.env_clear()
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        // Parallel tests must not share (or leave behind) /tmp/zscaler-mcp.pid.
+        .env("ZSCALER_MCP_PID_FILE", pid_file(cwd));
     cmd
+}
+
+/// The PID file of a server started by [`zscaler_mcp`] in `cwd`.
+pub fn pid_file(cwd: &Path) -> std::path::PathBuf {
+    cwd.join("zscaler-mcp.pid")
 }
 
 /// Runs to completion.
@@ -46,6 +55,8 @@ pub struct Server {
     pub port: u16,
     /// Everything the server logged up to its start line.
     pub startup_log: String,
+    /// Everything the server logged so far.
+    pub log: Arc<Mutex<String>>,
 }
 
 impl Drop for Server {
@@ -58,6 +69,21 @@ impl Drop for Server {
 impl Server {
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Waits until the log holds `count` lines containing `needle`; returns the log.
+    pub fn wait_for_log(&self, needle: &str, count: usize) -> String {
+        for _ in 0..1200 {
+            let log = self.log.lock().unwrap().clone();
+            if log.lines().filter(|l| l.contains(needle)).count() >= count {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "no {count}× {needle:?} in the server log:\n{}",
+            self.log.lock().unwrap()
+        );
     }
 
     /// Sends SIGTERM and waits for the exit status.
@@ -87,6 +113,8 @@ pub fn start_server(cmd: &mut Command) -> Server {
         .spawn()
         .expect("spawn zscaler-mcp");
     let stderr = child.stderr.take().expect("stderr");
+    let shared = Arc::new(Mutex::new(String::new()));
+    let writer = Arc::clone(&shared);
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut log = String::new();
@@ -94,6 +122,7 @@ pub fn start_server(cmd: &mut Command) -> Server {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             log.push_str(&line);
             log.push('\n');
+            writer.lock().unwrap().push_str(&format!("{line}\n"));
             if !sent && line.contains("Starting ") && line.contains(" transport on http://") {
                 let _ = tx.send(log.clone());
                 sent = true;
@@ -106,18 +135,23 @@ pub fn start_server(cmd: &mut Command) -> Server {
     let log = rx
         .recv_timeout(Duration::from_secs(120))
         .expect("server start line");
-    let port = log
-        .lines()
-        .filter(|l| l.contains("Starting "))
-        .find_map(|l| l.split(" transport on http://127.0.0.1:").nth(1))
-        .and_then(|rest| rest.split(' ').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no start line in:\n{log}"));
+    let port = last_port(&log).unwrap_or_else(|| panic!("no start line in:\n{log}"));
     Server {
         child,
         port,
         startup_log: log,
+        log: shared,
     }
+}
+
+/// The port of the last start line in `log`.
+pub fn last_port(log: &str) -> Option<u16> {
+    log.lines()
+        .rev()
+        .filter(|l| l.contains("Starting "))
+        .filter_map(|l| l.split(" transport on http://127.0.0.1:").nth(1))
+        .filter_map(|rest| rest.split(' ').next())
+        .find_map(|p| p.parse().ok())
 }
 
 /// The JSON-RPC message of a streamable-HTTP response body, whether sent as JSON or as an

@@ -29,6 +29,12 @@ pub(crate) struct ZdxData {
     pub devices: Vec<Device>,
     pub locations: Vec<Value>,
     pub departments: Vec<Value>,
+    /// Alerts, ongoing (`ended_on` 0) and ended, timed relative to the simulator's start.
+    pub alerts: Vec<Value>,
+    /// The software inventory: one entry per package, and the device indexes that have it.
+    pub software: Vec<(Value, Vec<usize>)>,
+    /// Deep traces and analyses, which the troubleshooting tools create and delete.
+    pub runs: std::sync::Mutex<crate::products::zdx_troubleshoot::Runs>,
 }
 
 /// One device: its list entry, its detail and the attributes the list filters on.
@@ -54,18 +60,35 @@ pub(crate) fn routes() -> Router<Arc<SimState>> {
         .route(&format!("{PREFIX}/devices/{{id}}"), get(get_device))
         .route(
             &format!("{PREFIX}/administration/locations"),
-            get(|State(s): Shared| async move { reply::json(StatusCode::OK, &json!(s.zdx.locations)) }),
+            get(|State(s): Shared, uri: Uri| async move { named(&s.zdx.locations, &uri) }),
         )
         .route(
             &format!("{PREFIX}/administration/departments"),
-            get(|State(s): Shared| async move {
-                reply::json(StatusCode::OK, &json!(s.zdx.departments))
-            }),
+            get(|State(s): Shared, uri: Uri| async move { named(&s.zdx.departments, &uri) }),
         )
+        .merge(crate::products::zdx_troubleshoot::routes())
+}
+
+/// `{"id","name"}` lists, filtered by `q` (name contains, case-insensitive).
+fn named(items: &[Value], uri: &Uri) -> Response {
+    let params = Params::from_uri(uri);
+    if let Err(message) = window(&params) {
+        return bad_request(&message);
+    }
+    let needle = params.get("q").unwrap_or("").to_lowercase();
+    let kept: Vec<&Value> = items
+        .iter()
+        .filter(|item| {
+            item.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|name| name.to_lowercase().contains(&needle))
+        })
+        .collect();
+    reply::json(StatusCode::OK, &json!(kept))
 }
 
 /// The requested `[from, to]` window in epoch seconds; `Err` is the 400 message.
-fn window(params: &Params) -> Result<(i64, i64), String> {
+pub(crate) fn window(params: &Params) -> Result<(i64, i64), String> {
     let now = i64::try_from(now_secs()).unwrap_or(i64::MAX);
     let to = params.int("to")?.unwrap_or(now);
     let from = params.int("from")?.unwrap_or(to - DEFAULT_WINDOW_SECS);
@@ -79,11 +102,11 @@ fn window(params: &Params) -> Result<(i64, i64), String> {
     Ok((from, to))
 }
 
-fn bad_request(message: &str) -> Response {
+pub(crate) fn bad_request(message: &str) -> Response {
     zdx_error(StatusCode::BAD_REQUEST, message)
 }
 
-fn find_app<'a>(state: &'a SimState, id: &str) -> Option<&'a Value> {
+pub(crate) fn find_app<'a>(state: &'a SimState, id: &str) -> Option<&'a Value> {
     let id: i64 = id.parse().ok()?;
     state
         .zdx
@@ -99,7 +122,7 @@ async fn list_apps(State(state): Shared, uri: Uri) -> Response {
     }
 }
 
-fn app_not_found(id: &str) -> Response {
+pub(crate) fn app_not_found(id: &str) -> Response {
     zdx_error(StatusCode::NOT_FOUND, &format!("App {id} not found"))
 }
 
@@ -114,7 +137,7 @@ async fn get_app(State(state): Shared, Path(id): Path<String>, uri: Uri) -> Resp
 }
 
 /// A deterministic series around `base`: the same window always gives the same values.
-fn series(
+pub(crate) fn series(
     metric: &str,
     unit: &str,
     app_id: i64,

@@ -20,6 +20,12 @@ pub(crate) fn routes() -> Router<Arc<SimState>> {
 }
 
 async fn graphql_endpoint(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
+    answer(&state.zins, &body)
+}
+
+/// Runs a GraphQL request body against `tree` (Z-Insights and ZMS share this): HTTP 200 with
+/// `data` and/or `errors`, 400 only for a body that is not a JSON object.
+pub(crate) fn answer(tree: &Value, body: &Bytes) -> Response {
     let request: Value = match reply::parse_body(&body) {
         Ok(Value::Object(map)) => Value::Object(map),
         _ => {
@@ -39,6 +45,6 @@ async fn graphql_endpoint(State(state): State<Arc<SimState>>, body: Bytes) -> Re
     };
     let variables = request.get("variables").cloned().unwrap_or(Value::Null);
     let operation = request.get("operationName").and_then(Value::as_str);
-    let response = graphql::execute(&state.zins, query, &variables, operation);
+    let response = graphql::execute(tree, query, &variables, operation);
     reply::json(StatusCode::OK, &response)
 }

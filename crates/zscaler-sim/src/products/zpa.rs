@@ -1,7 +1,9 @@
-//! ZPA management API (`/zpa/mgmtconfig/v{1,2}/admin/customers/{cid}`): segment groups,
-//! application segments, server and connector groups, connectors and policy rules. String ids
-//! and times, `page`/`pagesize` envelopes with string counts, the `search` grammar,
-//! `microtenantId` scoping, POST 201, PUT 204, DELETE 204.
+//! ZPA management API (`/zpa/mgmtconfig/v{1,2}/admin/customers/{cid}`) and its neighbours
+//! (userconfig SCIM, CBI isolation): the generic record handlers every resource of
+//! `resources.rs` shares, plus the routers of the special families (policy rules, provisioning
+//! keys, IdP-scoped identity lookups, bulk deletes and catalogs). String ids and times,
+//! `page`/`pagesize` envelopes with string counts, the `search` grammar, `microtenantId`
+//! scoping, POST 201, PUT 204, DELETE 204.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,6 +15,15 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use serde_json::{Map, Value, json};
+
+mod identity;
+mod keys;
+mod lookups;
+mod policy;
+mod resources;
+
+use resources::{RESOURCES, Writes, ZpaResource};
+pub(crate) use resources::{application_defaults, segment_group_defaults};
 
 use crate::DEMO_CUSTOMER_ID;
 use crate::paging::zpa_page;
@@ -95,94 +106,6 @@ pub(crate) static POLICY_TYPES: [PolicyKind; 5] = [
     },
 ];
 
-/// A ZPA resource served by the generic handlers.
-struct ZpaResource {
-    path: &'static str,
-    what: &'static str,
-    required: &'static [&'static str],
-    defaults: fn() -> Value,
-    creatable: bool,
-}
-
-static RESOURCES: [ZpaResource; 5] = [
-    ZpaResource {
-        path: "segmentGroup",
-        what: "Segment group",
-        required: &["name"],
-        defaults: segment_group_defaults,
-        creatable: true,
-    },
-    ZpaResource {
-        path: "application",
-        what: "Application segment",
-        required: &["name", "domainNames", "segmentGroupId"],
-        defaults: application_defaults,
-        creatable: true,
-    },
-    ZpaResource {
-        path: "serverGroup",
-        what: "Server group",
-        required: &["name", "appConnectorGroups"],
-        defaults: server_group_defaults,
-        creatable: true,
-    },
-    ZpaResource {
-        path: "appConnectorGroup",
-        what: "App connector group",
-        required: &["name"],
-        defaults: connector_group_defaults,
-        creatable: true,
-    },
-    ZpaResource {
-        path: "connector",
-        what: "App connector",
-        required: &["name"],
-        defaults: connector_defaults,
-        creatable: false,
-    },
-];
-
-/// Fields ZPA fills in on a new segment group.
-pub(crate) fn segment_group_defaults() -> Value {
-    json!({"enabled": true, "configSpace": "DEFAULT", "tcpKeepAliveEnabled": "0",
-           "readOnly": false, "zscalerManaged": false, "microtenantName": "Default"})
-}
-
-/// Fields ZPA fills in on a new application segment.
-pub(crate) fn application_defaults() -> Value {
-    json!({
-        "enabled": true, "serverGroups": [], "tcpPortRanges": [], "tcpPortRange": [],
-        "udpPortRanges": [], "udpPortRange": [], "doubleEncrypt": false, "configSpace": "DEFAULT",
-        "bypassType": "NEVER", "healthCheckType": "DEFAULT", "healthReporting": "ON_ACCESS",
-        "icmpAccessType": "NONE", "isCnameEnabled": true, "ipAnchored": false,
-        "bypassOnReauth": false, "inspectTrafficWithZia": false, "passiveHealthEnabled": true,
-        "selectConnectorCloseToApp": false, "useInDrMode": false, "tcpKeepAlive": "0",
-        "matchStyle": "EXCLUSIVE", "isIncompleteDRConfig": false, "adpEnabled": false,
-        "autoAppProtectEnabled": false, "apiProtectionEnabled": false, "fqdnDnsCheck": false,
-        "weightedLoadBalancing": false, "extranetEnabled": false, "policyStyle": "NONE",
-        "readOnly": false, "zscalerManaged": false, "microtenantName": "Default",
-    })
-}
-
-fn server_group_defaults() -> Value {
-    json!({"enabled": true, "ipAnchored": false, "configSpace": "DEFAULT",
-           "extranetEnabled": false, "dynamicDiscovery": true, "readOnly": false,
-           "zscalerManaged": false, "microtenantName": "Default", "servers": []})
-}
-
-fn connector_group_defaults() -> Value {
-    json!({"enabled": true, "connectorGroupType": "APP", "useInDrMode": false,
-           "wafDisabled": false, "lssAppConnectorGroup": false, "readOnly": false,
-           "zscalerManaged": false, "upgradeDay": "SUNDAY", "upgradeTimeInSecs": "66600",
-           "upgradePriority": "WEEK", "versionProfileId": "0", "versionProfileName": "Default",
-           "versionProfileVisibilityScope": "ALL", "dnsQueryType": "IPV4_IPV6",
-           "microtenantName": "Default"})
-}
-
-fn connector_defaults() -> Value {
-    json!({"enabled": true, "microtenantName": "Default"})
-}
-
 /// `["9001","9001","443","443"]` as `[{"from","to"}]`.
 pub(crate) fn port_pairs(flat: &[&str]) -> Value {
     Value::Array(
@@ -235,55 +158,85 @@ pub(crate) fn routes() -> Router<Arc<SimState>> {
     let mut router = Router::new()
         .route(
             &format!("{V1}/policySet/policyType/{{kind}}"),
-            get(get_policy_set),
+            get(policy::get_policy_set),
         )
         .route(
             &format!("{V1}/policySet/rules/policyType/{{kind}}"),
-            get(list_rules),
+            get(policy::list_rules),
         )
-        .route(&format!("{V1}/policySet/{{set}}/rule"), post(create_rule))
-        .route(&format!("{V2}/policySet/{{set}}/rule"), post(create_rule))
+        .route(
+            &format!("{V1}/policySet/{{set}}/rule"),
+            post(policy::create_rule),
+        )
+        .route(
+            &format!("{V2}/policySet/{{set}}/rule"),
+            post(policy::create_rule),
+        )
         .route(
             &format!("{V1}/policySet/{{set}}/rule/{{rule}}"),
-            get(get_rule).put(update_rule).delete(delete_rule),
+            get(policy::get_rule)
+                .put(policy::update_rule)
+                .delete(policy::delete_rule),
         )
         .route(
             &format!("{V2}/policySet/{{set}}/rule/{{rule}}"),
-            put(update_rule),
+            put(policy::update_rule),
         );
     for resource in &RESOURCES {
-        if resource.path == "segmentGroup" {
-            // Segment groups are also updated through the v2 prefix (zscaler-api.md 1.5).
-            router = router.route(
-                &format!("{V2}/segmentGroup/{{id}}"),
-                put(
+        router = resource_routes(router, resource);
+    }
+    router
+        .merge(keys::routes())
+        .merge(identity::routes())
+        .merge(lookups::routes())
+}
+
+/// The generic collection and record routes of one resource, under each of its prefixes.
+fn resource_routes(
+    mut router: Router<Arc<SimState>>,
+    resource: &'static ZpaResource,
+) -> Router<Arc<SimState>> {
+    if resource.path == "segmentGroup" {
+        // Segment groups are also updated through the v2 prefix (zscaler-api.md 1.5).
+        router = router.route(
+            &format!("{V2}/segmentGroup/{{id}}"),
+            put(
+                move |s: Shared, p: Path<(String, String)>, u: Uri, b: Bytes| {
+                    update(resource, s, p, u, b)
+                },
+            ),
+        );
+    }
+    let listing = move |s: Shared, p: Path<String>, u: Uri| list(resource, s, p, u);
+    for alias in resource.list_aliases {
+        router = router.route(alias, get(listing));
+    }
+    for prefix in resource.prefixes {
+        let collection = if resource.writes == Writes::All {
+            get(listing).post(move |s: Shared, p: Path<String>, u: Uri, b: Bytes| {
+                create(resource, s, p, u, b)
+            })
+        } else {
+            get(listing)
+        };
+        let reading =
+            get(move |s: Shared, p: Path<(String, String)>, u: Uri| read(resource, s, p, u));
+        let record = if resource.writes == Writes::None {
+            reading
+        } else {
+            reading
+                .put(
                     move |s: Shared, p: Path<(String, String)>, u: Uri, b: Bytes| {
                         update(resource, s, p, u, b)
                     },
-                ),
-            );
-        }
-        let collection = if resource.creatable {
-            get(move |s: Shared, p: Path<String>, u: Uri| list(resource, s, p, u)).post(
-                move |s: Shared, p: Path<String>, u: Uri, b: Bytes| create(resource, s, p, u, b),
-            )
-        } else {
-            get(move |s: Shared, p: Path<String>, u: Uri| list(resource, s, p, u))
+                )
+                .delete(move |s: Shared, p: Path<(String, String)>, u: Uri| {
+                    remove(resource, s, p, u)
+                })
         };
         router = router
-            .route(&format!("{V1}/{}", resource.path), collection)
-            .route(
-                &format!("{V1}/{}/{{id}}", resource.path),
-                get(move |s: Shared, p: Path<(String, String)>, u: Uri| read(resource, s, p, u))
-                    .put(
-                        move |s: Shared, p: Path<(String, String)>, u: Uri, b: Bytes| {
-                            update(resource, s, p, u, b)
-                        },
-                    )
-                    .delete(move |s: Shared, p: Path<(String, String)>, u: Uri| {
-                        remove(resource, s, p, u)
-                    }),
-            );
+            .route(&format!("{prefix}/{}", resource.path), collection)
+            .route(&format!("{prefix}/{}/{{id}}", resource.path), record);
     }
     router
 }
@@ -303,6 +256,14 @@ fn text(record: &Value, key: &str) -> String {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
+    }
+}
+
+/// A JSON scalar as the text ZPA compares (strings unquoted).
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -343,8 +304,19 @@ fn search(items: Vec<Value>, params: &Params) -> Result<Vec<Value>, String> {
     };
     Ok(items
         .into_iter()
-        .filter(|r| test(&text(r, field).to_lowercase(), &value))
+        .filter(|r| test(&searched_text(r, field).to_lowercase(), &value))
         .collect())
+}
+
+/// The searched field; LSS configurations keep their name inside `config`.
+fn searched_text(record: &Value, field: &str) -> String {
+    match record.get(field) {
+        Some(_) => text(record, field),
+        None => record
+            .get("config")
+            .map(|c| text(c, field))
+            .unwrap_or_default(),
+    }
 }
 
 fn compare(a: &str, b: &str) -> Option<std::cmp::Ordering> {
@@ -421,10 +393,193 @@ fn view(tenant: &ZpaTenant, path: &str, record: &Value) -> Value {
             "connectors": related("connector", "appConnectorGroupId"),
             "serverGroups": related("serverGroup", "appConnectorGroups"),
         }),
+        "serviceEdgeGroup" => json!({"serviceEdges": related("serviceEdge", "serviceEdgeGroupId")}),
+        "provisioningKey" => {
+            let certificate = text(record, "enrollmentCertId");
+            let groups = match text(record, "associationType").as_str() {
+                "SERVICE_EDGE_GRP" => "serviceEdgeGroup",
+                _ => "appConnectorGroup",
+            };
+            let component = text(record, "zcomponentId");
+            json!({
+                "enrollmentCertName": find(tenant, "enrollmentCert", &certificate)
+                    .map(|c| text(c, "name")).unwrap_or_default(),
+                "zcomponentName": find(tenant, groups, &component)
+                    .map(|g| text(g, "name")).unwrap_or_default(),
+            })
+        }
+        "praPortal" => {
+            let certificate = text(record, "certificateId");
+            let name = find(tenant, "certificate", &certificate).map(|c| text(c, "name"));
+            json!({"certificateName": name.unwrap_or_default()})
+        }
         _ => json!({}),
     };
     merge(&mut out, extra);
+    let hidden = RESOURCES
+        .iter()
+        .find(|r| r.path == path)
+        .map_or(&[][..], |r| r.write_only);
+    if let Value::Object(fields) = &mut out {
+        fields.retain(|key, _| !hidden.contains(&key.as_str()));
+    }
     out
+}
+
+/// The generic resource stored under `path`.
+fn resource(path: &str) -> Option<&'static ZpaResource> {
+    RESOURCES.iter().find(|r| r.path == path)
+}
+
+/// Records of one parent only (provisioning keys of one association type): the field that
+/// names the parent and its value.
+type Parent<'a> = Option<(&'static str, &'a str)>;
+
+fn under_parent(record: &Value, parent: Parent<'_>) -> bool {
+    parent.is_none_or(|(field, value)| text(record, field) == value)
+}
+
+/// One page of a resource's records as ZPA lists them.
+fn list_page(
+    tenant: &ZpaTenant,
+    resource: &ZpaResource,
+    params: &Params,
+    parent: Parent<'_>,
+) -> Result<Value, Refusal> {
+    let items: Vec<Value> = tenant
+        .collections
+        .get(resource.path)
+        .into_iter()
+        .flatten()
+        .filter(|r| under_parent(r, parent))
+        .cloned()
+        .collect();
+    let items = search(scope(items, params), params).map_err(|reason| Refusal::bad(&reason))?;
+    let items: Vec<Value> = items
+        .iter()
+        .map(|r| view(tenant, resource.path, r))
+        .collect();
+    zpa_page(items, params).map_err(|reason| Refusal::bad(&reason))
+}
+
+fn read_one(
+    tenant: &ZpaTenant,
+    resource: &ZpaResource,
+    id: &str,
+    params: &Params,
+    parent: Parent<'_>,
+) -> Result<Value, Refusal> {
+    find(tenant, resource.path, id)
+        .filter(|r| visible(r, params) && under_parent(r, parent))
+        .map(|record| view(tenant, resource.path, record))
+        .ok_or_else(|| Refusal::not_found(resource.what, id))
+}
+
+fn create_one(
+    zpa: &mut ZpaTenant,
+    resource: &ZpaResource,
+    params: &Params,
+    body: Map<String, Value>,
+    parent: Parent<'_>,
+) -> Result<Value, Refusal> {
+    let mut record = (resource.defaults)();
+    let owner = microtenant_fields(params, &body);
+    merge(&mut record, Value::Object(body));
+    merge(&mut record, owner);
+    if let Some((field, value)) = parent {
+        merge(&mut record, json!({ field: value }));
+    }
+    derive(&mut record);
+    validate(zpa, resource, &record, None)?;
+    let id = zpa.next_id.to_string();
+    zpa.next_id = zpa.next_id.saturating_add(1);
+    let now = now_secs().to_string();
+    merge(
+        &mut record,
+        json!({"id": id, "creationTime": now, "modifiedTime": now, "modifiedBy": data::ADMIN_ID}),
+    );
+    zpa.collections
+        .entry(resource.path)
+        .or_default()
+        .push(record.clone());
+    Ok(view(zpa, resource.path, &record))
+}
+
+fn update_one(
+    zpa: &mut ZpaTenant,
+    resource: &ZpaResource,
+    id: &str,
+    params: &Params,
+    body: Map<String, Value>,
+    parent: Parent<'_>,
+) -> Result<(), Refusal> {
+    let Some(mut record) = find(zpa, resource.path, id)
+        .filter(|r| visible(r, params) && under_parent(r, parent))
+        .cloned()
+    else {
+        return Err(Refusal::not_found(resource.what, id));
+    };
+    merge(&mut record, Value::Object(body));
+    if let Some((field, value)) = parent {
+        merge(&mut record, json!({ field: value }));
+    }
+    derive(&mut record);
+    merge(
+        &mut record,
+        json!({"id": id, "modifiedTime": now_secs().to_string(), "modifiedBy": data::ADMIN_ID}),
+    );
+    validate(zpa, resource, &record, Some(id))?;
+    if let Some(slot) = zpa
+        .collections
+        .get_mut(resource.path)
+        .and_then(|items| items.iter_mut().find(|r| text(r, "id") == id))
+    {
+        *slot = record;
+    }
+    Ok(())
+}
+
+fn remove_one(
+    zpa: &mut ZpaTenant,
+    resource: &ZpaResource,
+    id: &str,
+    params: &Params,
+    parent: Parent<'_>,
+) -> Result<(), Refusal> {
+    if find(zpa, resource.path, id)
+        .filter(|r| visible(r, params) && under_parent(r, parent))
+        .is_none()
+    {
+        return Err(Refusal::not_found(resource.what, id));
+    }
+    if resource.path == "application" && !params.flag("forceDelete") && referenced_by_rules(zpa, id)
+    {
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "resource.in.use",
+            "The application segment is used by a policy rule; delete with forceDelete=true",
+        ));
+    }
+    if let Some(items) = zpa.collections.get_mut(resource.path) {
+        items.retain(|r| text(r, "id") != id);
+    }
+    Ok(())
+}
+
+/// A handler's outcome as a response: the JSON with `status`, or ZPA's error body.
+fn answer(status: StatusCode, result: Result<Value, Refusal>) -> Response {
+    match result {
+        Ok(body) => reply::json(status, &body),
+        Err(refusal) => refusal.render(),
+    }
+}
+
+/// 204 on success (PUT, DELETE).
+fn no_content(result: Result<(), Refusal>) -> Response {
+    match result {
+        Ok(()) => empty(StatusCode::NO_CONTENT),
+        Err(refusal) => refusal.render(),
+    }
 }
 
 async fn list(
@@ -436,27 +591,11 @@ async fn list(
     if let Some(response) = wrong_customer(&cid) {
         return response;
     }
-    let params = Params::from_uri(&uri);
     let tenant = state.tenant.lock().await;
-    let items = tenant
-        .zpa
-        .collections
-        .get(resource.path)
-        .cloned()
-        .unwrap_or_default();
-    let items = match search(scope(items, &params), &params) {
-        Ok(items) => items,
-        Err(reason) => return Refusal::bad(&reason).render(),
-    };
-    let items: Vec<Value> = items
-        .iter()
-        .map(|r| view(&tenant.zpa, resource.path, r))
-        .collect();
-    drop(tenant);
-    match zpa_page(items, &params) {
-        Ok(page) => reply::json(StatusCode::OK, &page),
-        Err(reason) => Refusal::bad(&reason).render(),
-    }
+    answer(
+        StatusCode::OK,
+        list_page(&tenant.zpa, resource, &Params::from_uri(&uri), None),
+    )
 }
 
 async fn read(
@@ -468,12 +607,11 @@ async fn read(
     if let Some(response) = wrong_customer(&cid) {
         return response;
     }
-    let params = Params::from_uri(&uri);
     let tenant = state.tenant.lock().await;
-    match find(&tenant.zpa, resource.path, &id).filter(|r| visible(r, &params)) {
-        Some(record) => reply::json(StatusCode::OK, &view(&tenant.zpa, resource.path, record)),
-        None => Refusal::not_found(resource.what, &id).render(),
-    }
+    answer(
+        StatusCode::OK,
+        read_one(&tenant.zpa, resource, &id, &Params::from_uri(&uri), None),
+    )
 }
 
 /// A record is visible unless the request is scoped to another microtenant.
@@ -577,34 +715,16 @@ async fn create(
     if let Some(response) = wrong_customer(&cid) {
         return response;
     }
-    let params = Params::from_uri(&uri);
     let body = match object_body(&body) {
         Ok(body) => body,
         Err(refusal) => return refusal.render(),
     };
-    let mut record = (resource.defaults)();
-    let owner = microtenant_fields(&params, &body);
-    merge(&mut record, Value::Object(body));
-    merge(&mut record, owner);
-    derive(&mut record);
     let mut tenant = state.tenant.lock().await;
-    let zpa = &mut tenant.zpa;
-    if let Err(refusal) = validate(zpa, resource, &record, None) {
-        return refusal.render();
-    }
-    let id = zpa.next_id.to_string();
-    zpa.next_id = zpa.next_id.saturating_add(1);
-    let now = now_secs().to_string();
-    merge(
-        &mut record,
-        json!({"id": id, "creationTime": now, "modifiedTime": now, "modifiedBy": data::ADMIN_ID}),
-    );
-    zpa.collections
-        .entry(resource.path)
-        .or_default()
-        .push(record.clone());
-    let shown = view(zpa, resource.path, &record);
-    reply::json(StatusCode::CREATED, &shown)
+    let params = Params::from_uri(&uri);
+    answer(
+        StatusCode::CREATED,
+        create_one(&mut tenant.zpa, resource, &params, body, None),
+    )
 }
 
 async fn update(
@@ -617,37 +737,20 @@ async fn update(
     if let Some(response) = wrong_customer(&cid) {
         return response;
     }
-    let params = Params::from_uri(&uri);
     let body = match object_body(&body) {
         Ok(body) => body,
         Err(refusal) => return refusal.render(),
     };
     let mut tenant = state.tenant.lock().await;
-    let zpa = &mut tenant.zpa;
-    let Some(current) = find(zpa, resource.path, &id)
-        .filter(|r| visible(r, &params))
-        .cloned()
-    else {
-        return Refusal::not_found(resource.what, &id).render();
-    };
-    let mut record = current;
-    merge(&mut record, Value::Object(body));
-    derive(&mut record);
-    merge(
-        &mut record,
-        json!({"id": id, "modifiedTime": now_secs().to_string(), "modifiedBy": data::ADMIN_ID}),
-    );
-    if let Err(refusal) = validate(zpa, resource, &record, Some(&id)) {
-        return refusal.render();
-    }
-    if let Some(slot) = zpa
-        .collections
-        .get_mut(resource.path)
-        .and_then(|items| items.iter_mut().find(|r| text(r, "id") == id))
-    {
-        *slot = record;
-    }
-    empty(StatusCode::NO_CONTENT)
+    let params = Params::from_uri(&uri);
+    no_content(update_one(
+        &mut tenant.zpa,
+        resource,
+        &id,
+        &params,
+        body,
+        None,
+    ))
 }
 
 /// Whether any policy rule names the record in an operand.
@@ -672,374 +775,7 @@ async fn remove(
     if let Some(response) = wrong_customer(&cid) {
         return response;
     }
+    let mut tenant = state.tenant.lock().await;
     let params = Params::from_uri(&uri);
-    let mut tenant = state.tenant.lock().await;
-    let zpa = &mut tenant.zpa;
-    if find(zpa, resource.path, &id)
-        .filter(|r| visible(r, &params))
-        .is_none()
-    {
-        return Refusal::not_found(resource.what, &id).render();
-    }
-    if resource.path == "application"
-        && !params.flag("forceDelete")
-        && referenced_by_rules(zpa, &id)
-    {
-        return zpa_error(
-            StatusCode::BAD_REQUEST,
-            "resource.in.use",
-            "The application segment is used by a policy rule; delete with forceDelete=true",
-        );
-    }
-    if let Some(items) = zpa.collections.get_mut(resource.path) {
-        items.retain(|r| text(r, "id") != id);
-    }
-    empty(StatusCode::NO_CONTENT)
-}
-
-// --- policy sets and rules --------------------------------------------------------------------
-
-fn set_by_kind<'a>(tenant: &'a ZpaTenant, kind: &str) -> Option<&'a PolicySet> {
-    tenant.policy_sets.iter().find(|s| s.kind.name == kind)
-}
-
-fn unknown_policy_type(kind: &str) -> Response {
-    Refusal::bad(&format!("Unknown policy type {kind}")).render()
-}
-
-async fn get_policy_set(
-    State(state): Shared,
-    Path((cid, kind)): Path<(String, String)>,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
-    let tenant = state.tenant.lock().await;
-    match set_by_kind(&tenant.zpa, &kind) {
-        Some(set) => reply::json(StatusCode::OK, &set.set),
-        None => unknown_policy_type(&kind),
-    }
-}
-
-async fn list_rules(
-    State(state): Shared,
-    Path((cid, kind)): Path<(String, String)>,
-    uri: Uri,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
-    let params = Params::from_uri(&uri);
-    let rules = {
-        let tenant = state.tenant.lock().await;
-        match set_by_kind(&tenant.zpa, &kind) {
-            Some(set) => set.rules.clone(),
-            None => return unknown_policy_type(&kind),
-        }
-    };
-    let result = search(scope(rules, &params), &params).and_then(|r| zpa_page(r, &params));
-    match result {
-        Ok(page) => reply::json(StatusCode::OK, &page),
-        Err(reason) => Refusal::bad(&reason).render(),
-    }
-}
-
-fn set_index(tenant: &ZpaTenant, set_id: &str) -> Option<usize> {
-    tenant
-        .policy_sets
-        .iter()
-        .position(|s| text(&s.set, "id") == set_id)
-}
-
-async fn get_rule(
-    State(state): Shared,
-    Path((cid, set_id, rule_id)): Path<(String, String, String)>,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
-    let tenant = state.tenant.lock().await;
-    let rule = set_index(&tenant.zpa, &set_id)
-        .and_then(|i| tenant.zpa.policy_sets.get(i))
-        .and_then(|s| s.rules.iter().find(|r| text(r, "id") == rule_id));
-    match rule {
-        Some(rule) => reply::json(StatusCode::OK, rule),
-        None => Refusal::not_found("Policy rule", &rule_id).render(),
-    }
-}
-
-async fn delete_rule(
-    State(state): Shared,
-    Path((cid, set_id, rule_id)): Path<(String, String, String)>,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
-    let mut tenant = state.tenant.lock().await;
-    let zpa = &mut tenant.zpa;
-    let Some(set) = set_index(zpa, &set_id).and_then(|i| zpa.policy_sets.get_mut(i)) else {
-        return Refusal::not_found("Policy set", &set_id).render();
-    };
-    let before = set.rules.len();
-    set.rules.retain(|r| text(r, "id") != rule_id);
-    if set.rules.len() == before {
-        return Refusal::not_found("Policy rule", &rule_id).render();
-    }
-    renumber(&mut set.rules);
-    empty(StatusCode::NO_CONTENT)
-}
-
-fn renumber(rules: &mut [Value]) {
-    for (i, rule) in rules.iter_mut().enumerate() {
-        let order = (i + 1).to_string();
-        merge(rule, json!({"ruleOrder": order, "priority": order}));
-    }
-}
-
-/// Operand types whose `lhs` is an IdP id.
-const IDP_SCOPED: &[&str] = &["SCIM_GROUP", "SCIM", "SAML"];
-/// Every operand type the simulator accepts.
-const OBJECT_TYPES: &[&str] = &[
-    "APP",
-    "APP_GROUP",
-    "CLIENT_TYPE",
-    "CONSOLE",
-    "LOCATION",
-    "MACHINE_GRP",
-    "USER_PORTAL",
-    "CHROME_POSTURE_PROFILE",
-    "SCIM_GROUP",
-    "SCIM",
-    "SAML",
-    "POSTURE",
-    "PLATFORM",
-    "TRUSTED_NETWORK",
-    "COUNTRY_CODE",
-    "RISK_FACTOR_TYPE",
-    "CHROME_ENTERPRISE",
-    "IDP",
-    "EDGE_CONNECTOR_GROUP",
-    "BRANCH_CONNECTOR_GROUP",
-];
-
-fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// Turns v1 (`lhs`/`rhs`) or v2 (`values`/`entryValues`) operands into `(lhs, rhs)` pairs.
-fn operand_pairs(operand: &Value) -> Vec<(String, String)> {
-    if let Some(values) = operand.get("values").and_then(Value::as_array) {
-        return values
-            .iter()
-            .map(|v| ("id".to_owned(), scalar_text(v)))
-            .collect();
-    }
-    if let Some(entries) = operand.get("entryValues").and_then(Value::as_array) {
-        return entries
-            .iter()
-            .map(|e| (text(e, "lhs"), text(e, "rhs")))
-            .collect();
-    }
-    vec![(text(operand, "lhs"), text(operand, "rhs"))]
-}
-
-/// Conditions in the v1 read shape with fresh condition and operand ids (zscaler-api.md 6.2).
-fn normalise_conditions(
-    tenant: &mut ZpaTenant,
-    conditions: Option<&Value>,
-    rule_id: &str,
-) -> Result<Value, Refusal> {
-    let mut out = Vec::new();
-    for condition in conditions.and_then(Value::as_array).into_iter().flatten() {
-        let operator = condition
-            .get("operator")
-            .and_then(Value::as_str)
-            .unwrap_or("OR")
-            .to_uppercase();
-        if operator != "OR" && operator != "AND" {
-            return Err(Refusal::bad("Condition operator must be AND or OR"));
-        }
-        let condition_id = tenant.next_condition_id.to_string();
-        tenant.next_condition_id = tenant.next_condition_id.saturating_add(1);
-        let mut operands = Vec::new();
-        for operand in refs(condition, "operands") {
-            let object_type = text(&operand, "objectType");
-            if !OBJECT_TYPES.contains(&object_type.as_str()) {
-                return Err(Refusal::bad(&format!("Invalid objectType {object_type}")));
-            }
-            for (lhs, rhs) in operand_pairs(&operand) {
-                let mut v1 = json!({
-                    "id": tenant.next_condition_id.to_string(), "objectType": object_type,
-                    "lhs": lhs, "rhs": rhs, "conditionId": condition_id,
-                });
-                tenant.next_condition_id = tenant.next_condition_id.saturating_add(1);
-                merge(&mut v1, operand_details(tenant, &object_type, &lhs, &rhs)?);
-                operands.push(v1);
-            }
-        }
-        out.push(json!({
-            "id": condition_id, "operator": operator,
-            "negated": condition.get("negated").and_then(Value::as_bool).unwrap_or(false),
-            "operands": operands, "ruleGid": rule_id,
-        }));
-    }
-    Ok(Value::Array(out))
-}
-
-/// Names and IdP details ZPA adds to an operand on read; unknown app references are refused.
-fn operand_details(
-    tenant: &ZpaTenant,
-    object_type: &str,
-    lhs: &str,
-    rhs: &str,
-) -> Result<Value, Refusal> {
-    let collection = match object_type {
-        "APP" => Some(("application", "Application segment")),
-        "APP_GROUP" => Some(("segmentGroup", "Segment group")),
-        _ => None,
-    };
-    if let Some((path, what)) = collection {
-        return match find(tenant, path, rhs) {
-            Some(record) => Ok(json!({"name": text(record, "name")})),
-            None => Err(Refusal::not_found(what, rhs)),
-        };
-    }
-    if IDP_SCOPED.contains(&object_type) {
-        let idp_name = if lhs == data::IDP.0 { data::IDP.1 } else { "" };
-        return Ok(json!({"idpId": lhs, "idpName": idp_name}));
-    }
-    if object_type == "CLIENT_TYPE" {
-        return Ok(json!({"name": rhs}));
-    }
-    Ok(json!({}))
-}
-
-/// Builds a rule record from a request body (v1 or v2 conditions).
-fn build_rule(
-    tenant: &mut ZpaTenant,
-    set_index: usize,
-    body: Map<String, Value>,
-    rule_id: &str,
-) -> Result<Value, Refusal> {
-    let Some(set) = tenant.policy_sets.get(set_index) else {
-        return Err(Refusal::not_found("Policy set", ""));
-    };
-    let kind = set.kind;
-    let set_id = text(&set.set, "id");
-    let name = body.get("name").and_then(Value::as_str).unwrap_or("");
-    if name.trim().is_empty() {
-        return Err(Refusal::bad("name is required"));
-    }
-    let action = body
-        .get("action")
-        .and_then(Value::as_str)
-        .unwrap_or(kind.actions.first().copied().unwrap_or("ALLOW"))
-        .to_uppercase();
-    if !kind.actions.contains(&action.as_str()) {
-        return Err(Refusal::bad(&format!(
-            "Action {action} is not valid for {}",
-            kind.name
-        )));
-    }
-    let conditions = normalise_conditions(tenant, body.get("conditions"), rule_id)?;
-    let mut rule = json!({
-        "description": "", "operator": "AND", "disabled": "0", "extranetEnabled": false,
-        "devicePostureFailureNotificationEnabled": false, "defaultRule": false,
-        "readOnly": false, "zscalerManaged": false, "appConnectorGroups": [], "appServerGroups": [],
-    });
-    merge(&mut rule, Value::Object(body));
-    let now = now_secs().to_string();
-    merge(
-        &mut rule,
-        json!({
-            "id": rule_id, "action": action, "policyType": kind.number, "policySetId": set_id,
-            "conditions": conditions, "modifiedTime": now, "modifiedBy": data::ADMIN_ID,
-        }),
-    );
-    if let Some(disabled) = rule.get("disabled").filter(|d| !d.is_string()).cloned() {
-        merge(&mut rule, json!({"disabled": scalar_text(&disabled)}));
-    }
-    Ok(rule)
-}
-
-async fn create_rule(
-    State(state): Shared,
-    Path((cid, set_id)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
-    let body = match object_body(&body) {
-        Ok(body) => body,
-        Err(refusal) => return refusal.render(),
-    };
-    let mut tenant = state.tenant.lock().await;
-    let zpa = &mut tenant.zpa;
-    let Some(index) = set_index(zpa, &set_id) else {
-        return Refusal::not_found("Policy set", &set_id).render();
-    };
-    let rule_id = zpa.next_id.to_string();
-    zpa.next_id = zpa.next_id.saturating_add(1);
-    let mut rule = match build_rule(zpa, index, body, &rule_id) {
-        Ok(rule) => rule,
-        Err(refusal) => return refusal.render(),
-    };
-    merge(&mut rule, json!({"creationTime": now_secs().to_string()}));
-    let Some(set) = zpa.policy_sets.get_mut(index) else {
-        return Refusal::not_found("Policy set", &set_id).render();
-    };
-    set.rules.push(rule);
-    renumber(&mut set.rules);
-    match set.rules.last() {
-        Some(rule) => reply::json(StatusCode::CREATED, rule),
-        None => Refusal::not_found("Policy rule", &rule_id).render(),
-    }
-}
-
-async fn update_rule(
-    State(state): Shared,
-    Path((cid, set_id, rule_id)): Path<(String, String, String)>,
-    body: Bytes,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
-    let body = match object_body(&body) {
-        Ok(body) => body,
-        Err(refusal) => return refusal.render(),
-    };
-    let mut tenant = state.tenant.lock().await;
-    let zpa = &mut tenant.zpa;
-    let Some(index) = set_index(zpa, &set_id) else {
-        return Refusal::not_found("Policy set", &set_id).render();
-    };
-    let Some(current) = zpa
-        .policy_sets
-        .get(index)
-        .and_then(|s| s.rules.iter().find(|r| text(r, "id") == rule_id))
-        .cloned()
-    else {
-        return Refusal::not_found("Policy rule", &rule_id).render();
-    };
-    let mut rule = match build_rule(zpa, index, body, &rule_id) {
-        Ok(rule) => rule,
-        Err(refusal) => return refusal.render(),
-    };
-    let kept: Map<String, Value> = ["creationTime", "ruleOrder", "priority"]
-        .iter()
-        .filter_map(|k| current.get(*k).map(|v| ((*k).to_owned(), v.clone())))
-        .collect();
-    merge(&mut rule, Value::Object(kept));
-    if let Some(slot) = zpa
-        .policy_sets
-        .get_mut(index)
-        .and_then(|s| s.rules.iter_mut().find(|r| text(r, "id") == rule_id))
-    {
-        *slot = rule;
-    }
-    empty(StatusCode::NO_CONTENT)
+    no_content(remove_one(&mut tenant.zpa, resource, &id, &params, None))
 }

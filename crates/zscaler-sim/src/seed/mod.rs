@@ -2,10 +2,15 @@
 //! e.g. the first segment group).
 
 pub(crate) mod people;
+pub(crate) mod zcc;
 pub(crate) mod zdx;
+pub(crate) mod zeasm;
 pub(crate) mod zia;
+pub(crate) mod zid;
 pub(crate) mod zins;
+pub(crate) mod zms;
 pub(crate) mod zpa;
+pub(crate) mod ztw;
 
 /// A fixed "now" for seeded timestamps (2026-03-13T02:50:07Z), so seeds never change.
 pub(crate) const SEED_EPOCH: u64 = 1_773_370_207;

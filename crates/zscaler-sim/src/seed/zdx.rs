@@ -5,6 +5,8 @@ use serde_json::{Value, json};
 
 use super::people::{self, DEPARTMENTS};
 use crate::products::zdx::{Device, ZdxData};
+use crate::products::zdx_troubleshoot::Runs;
+use crate::state::now_secs;
 
 /// A region: (id, city, region, country).
 type Region = (&'static str, &'static str, &'static str, &'static str);
@@ -186,7 +188,281 @@ pub(crate) fn data() -> ZdxData {
             .iter()
             .map(|(id, name)| json!({"id": id, "name": name}))
             .collect(),
+        alerts: alerts(i64::try_from(now_secs()).unwrap_or(0)),
+        software: software(),
+        runs: std::sync::Mutex::new(Runs::seeded(
+            132_559_212,
+            i64::try_from(now_secs()).unwrap_or(0),
+        )),
     }
+}
+
+/// Alert rules: (rule name, severity, alert type, app index, location indexes).
+const ALERT_RULES: &[(&str, &str, &str, usize, &[usize])] = &[
+    (
+        "Teams Call Quality Degraded",
+        "Critical",
+        "call_quality",
+        1,
+        &[0, 3],
+    ),
+    ("Zoom Poor Score", "Warning", "app_score", 2, &[4]),
+    (
+        "Box Page Fetch Time High",
+        "Critical",
+        "web_probe",
+        8,
+        &[1, 2, 5],
+    ),
+    ("SAP ERP Availability", "Critical", "availability", 9, &[3]),
+    ("ServiceNow DNS Time High", "Warning", "dns", 5, &[5, 6]),
+    ("Wi-Fi Signal Weak", "Info", "device_health", 0, &[0]),
+    ("Salesforce Score Drop", "Warning", "app_score", 0, &[1]),
+    ("Jira Latency", "Warning", "cloudpath", 10, &[4]),
+    ("Workday Availability", "Critical", "availability", 6, &[6]),
+    (
+        "Outlook Page Fetch Time High",
+        "Warning",
+        "web_probe",
+        4,
+        &[2, 3],
+    ),
+    ("Slack Score Drop", "Info", "app_score", 7, &[0]),
+    ("Google Workspace DNS", "Warning", "dns", 9, &[2]),
+];
+/// How many of `ALERT_RULES` (the first ones) are still ongoing.
+const ONGOING_ALERTS: usize = 5;
+
+/// Alerts timed relative to `now`: ongoing ones started within the last hours; ended ones
+/// ended 1, 7, 13, ... hours ago, so a wider `since` finds more of them.
+fn alerts(now: i64) -> Vec<Value> {
+    ALERT_RULES
+        .iter()
+        .enumerate()
+        .map(|(i, (rule, severity, kind, app_index, locations))| {
+            let index = i as i64;
+            let (started, ended) = if i < ONGOING_ALERTS {
+                (now - 1800 * (index + 1), 0)
+            } else {
+                let ended = now - 3600 * (6 * (index - ONGOING_ALERTS as i64) + 1);
+                (ended - 5400, ended)
+            };
+            let (app_id, app_name) = APPS.get(*app_index).map_or((0, ""), |a| (a.0, a.1));
+            let locations: Vec<Value> = locations
+                .iter()
+                .filter_map(|l| LOCATIONS.get(*l))
+                .map(|(id, name)| json!({"id": id, "name": name, "num_devices": 15, "groups": []}))
+                .collect();
+            let geos: Vec<Value> = GEOS
+                .iter()
+                .skip(i % GEOS.len())
+                .take(2)
+                .map(|g| json!({"id": g.0, "name": g.1, "num_devices": 8}))
+                .collect();
+            json!({
+                "id": 7_012_345_600 + index, "rule_name": rule, "severity": severity,
+                "alert_type": kind,
+                "alert_status": if ended == 0 { "Ongoing" } else { "Resolved" },
+                "num_geolocations": geos.len(), "num_devices": 15 * locations.len(),
+                "started_on": started, "ended_on": ended,
+                "application": {"id": app_id, "name": app_name},
+                "departments": pick(DEPARTMENTS, i)
+                    .map(|(id, name)| json!([{"id": id, "name": name, "num_devices": 6}])),
+                "locations": locations, "geolocations": geos,
+            })
+        })
+        .collect()
+}
+
+/// Installed packages: (name, vendor, group, version, install type, every Nth device).
+const PACKAGES: &[(&str, &str, &str, &str, &str, usize)] = &[
+    (
+        "Google Chrome",
+        "Google LLC",
+        "Browsers",
+        "126.0.6478.127",
+        "user",
+        1,
+    ),
+    (
+        "Microsoft Edge",
+        "Microsoft Corporation",
+        "Browsers",
+        "126.0.2592.87",
+        "system",
+        1,
+    ),
+    (
+        "Mozilla Firefox",
+        "Mozilla",
+        "Browsers",
+        "127.0.2",
+        "user",
+        5,
+    ),
+    (
+        "Microsoft Teams",
+        "Microsoft Corporation",
+        "Collaboration",
+        "24165.1410.2974.6689",
+        "user",
+        1,
+    ),
+    (
+        "Zoom Workplace",
+        "Zoom Video Communications, Inc.",
+        "Collaboration",
+        "6.1.1",
+        "user",
+        2,
+    ),
+    (
+        "Slack",
+        "Slack Technologies",
+        "Collaboration",
+        "4.39.90",
+        "user",
+        3,
+    ),
+    (
+        "Microsoft 365 Apps",
+        "Microsoft Corporation",
+        "Productivity",
+        "16.0.17726.20160",
+        "system",
+        1,
+    ),
+    (
+        "Adobe Acrobat Reader",
+        "Adobe Inc.",
+        "Productivity",
+        "24.002.20857",
+        "system",
+        2,
+    ),
+    (
+        "Zscaler Client Connector",
+        "Zscaler Inc.",
+        "Security",
+        "4.4.0.379",
+        "system",
+        1,
+    ),
+    (
+        "CrowdStrike Falcon Sensor",
+        "CrowdStrike, Inc.",
+        "Security",
+        "7.15.18514.0",
+        "system",
+        1,
+    ),
+    (
+        "Visual Studio Code",
+        "Microsoft Corporation",
+        "Developer Tools",
+        "1.90.2",
+        "user",
+        4,
+    ),
+    (
+        "Git",
+        "The Git Development Community",
+        "Developer Tools",
+        "2.45.2",
+        "user",
+        4,
+    ),
+    (
+        "Docker Desktop",
+        "Docker Inc.",
+        "Developer Tools",
+        "4.31.1",
+        "system",
+        6,
+    ),
+    (
+        "Python",
+        "Python Software Foundation",
+        "Developer Tools",
+        "3.12.4",
+        "user",
+        6,
+    ),
+    ("7-Zip", "Igor Pavlov", "Utilities", "24.07", "system", 3),
+    (
+        "Notepad++",
+        "Notepad++ Team",
+        "Utilities",
+        "8.6.8",
+        "user",
+        7,
+    ),
+    (
+        "Cisco AnyConnect",
+        "Cisco Systems, Inc.",
+        "Networking",
+        "4.10.08029",
+        "system",
+        9,
+    ),
+    (
+        "Tableau Desktop",
+        "Tableau Software",
+        "Analytics",
+        "2024.1.3",
+        "user",
+        12,
+    ),
+    (
+        "Salesforce CLI",
+        "Salesforce",
+        "Developer Tools",
+        "2.47.6",
+        "user",
+        15,
+    ),
+    (
+        "Wireshark",
+        "The Wireshark developer community",
+        "Networking",
+        "4.2.5",
+        "user",
+        20,
+    ),
+    (
+        "KeePassXC",
+        "KeePassXC Team",
+        "Utilities",
+        "2.7.8",
+        "user",
+        10,
+    ),
+    (
+        "Microsoft OneDrive",
+        "Microsoft Corporation",
+        "Productivity",
+        "24.116.0609.0003",
+        "user",
+        1,
+    ),
+];
+
+/// The inventory: each package and the indexes of the devices that have it.
+fn software() -> Vec<(Value, Vec<usize>)> {
+    PACKAGES
+        .iter()
+        .map(|(name, vendor, group, version, install, every)| {
+            let devices: Vec<usize> = (0..FLEET).filter(|i| i % every == 0).collect();
+            let key = format!("{}{}", name.to_lowercase().replace(' ', "-"), version);
+            let users = devices.len();
+            let entry = json!({
+                "software_key": key, "software_name": name, "vendor": vendor,
+                "software_group": group, "software_version": version,
+                "sw_install_type": install, "user_total": users, "device_total": users,
+            });
+            (entry, devices)
+        })
+        .collect()
 }
 
 fn app(entry: &App) -> Value {

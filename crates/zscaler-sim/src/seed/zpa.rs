@@ -1,12 +1,19 @@
 //! ZPA seed data: segment groups, application segments, server and connector groups,
 //! connectors and policy sets with rules. Ids and times are strings, as ZPA sends them.
 
+mod identity;
+mod infra;
+mod lss;
+mod security;
+
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
 use super::SEED_EPOCH;
 use crate::products::zpa::{POLICY_TYPES, PolicySet, ZpaTenant};
+
+pub(crate) use lss::{lss_client_types, lss_log_format, lss_status_codes};
 
 /// The administrator every seeded record was last modified by.
 pub(crate) const ADMIN_ID: &str = "216196257331372705";
@@ -251,6 +258,23 @@ pub(crate) fn tenant() -> ZpaTenant {
     collections.insert("serverGroup", server_groups());
     collections.insert("appConnectorGroup", connector_groups());
     collections.insert("connector", connectors());
+    collections.insert("server", infra::servers());
+    collections.insert("serviceEdgeGroup", infra::service_edge_groups());
+    collections.insert("serviceEdge", infra::service_edges());
+    collections.insert("enrollmentCert", infra::enrollment_certs());
+    collections.insert("provisioningKey", infra::provisioning_keys());
+    collections.insert("idp", identity::idps());
+    collections.insert("samlAttribute", identity::saml_attributes());
+    collections.insert("scimAttribute", identity::scim_attributes());
+    collections.insert("scimGroup", identity::scim_groups());
+    collections.insert("posture", identity::posture_profiles());
+    collections.insert("network", identity::trusted_networks());
+    collections.insert("inspectionProfile", security::inspection_profiles());
+    collections.insert("cbiProfile", security::isolation_profiles());
+    collections.insert("certificate", security::certificates());
+    collections.insert("praPortal", security::pra_portals());
+    collections.insert("credential", security::credentials());
+    collections.insert("lssConfig", security::lss_configs());
     ZpaTenant {
         collections,
         policy_sets: policy_sets(),
@@ -316,7 +340,59 @@ fn applications() -> Vec<Value> {
             ));
         }
     }
+    apps.extend(access_type_applications(apps.len()));
     apps
+}
+
+/// Browser-access and privileged-remote-access segments (after the plain ones).
+fn access_type_applications(first: usize) -> Vec<Value> {
+    let browser = |name: &str, domain: &str, cert: usize| {
+        json!({"name": name, "domainNames": [domain], "tcpPortRanges": ["443", "443"],
+        "clientlessApps": [{
+            "id": id(APP_BASE + 500, cert), "name": domain, "domain": domain,
+            "applicationPort": "443", "applicationProtocol": "HTTPS", "enabled": true,
+            "certificateId": id(security::CERTIFICATE_BASE, cert),
+            "certificateName": domain, "allowOptions": false, "trustUntrustedCert": false,
+        }]})
+    };
+    let privileged = |name: &str, domain: &str, port: &str, protocol: &str, k: usize| {
+        json!({"name": name, "domainNames": [domain], "tcpPortRanges": [port, port],
+        "commonAppsDto": {"appsConfig": [{
+            "id": id(APP_BASE + 600, k), "name": domain, "domain": domain,
+            "applicationPort": port, "applicationProtocol": protocol, "enabled": true,
+            "appTypes": ["SECURE_REMOTE_ACCESS"], "connectionSecurity": "ANY",
+        }]}})
+    };
+    [
+        browser("Intranet (Browser Access)", "intranet.acme.com", 0),
+        browser("Jira (Browser Access)", "jira.acme.com", 3),
+        privileged("Jump Hosts (PRA)", "jump01.acme.com", "22", "SSH", 0),
+        privileged("Windows Servers (PRA)", "rdp01.acme.com", "3389", "RDP", 1),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(k, extra)| {
+        let ports: Vec<String> = extra
+            .get("tcpPortRanges")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.as_str().map(str::to_owned))
+            .collect();
+        let borrowed: Vec<&str> = ports.iter().map(String::as_str).collect();
+        let record = with(
+            crate::products::zpa::application_defaults(),
+            json!({
+                "id": id(APP_BASE, first + k),
+                "description": "Clientless access (seeded)",
+                "segmentGroupId": id(SEGMENT_GROUP_BASE, if k < 2 { 12 } else { 5 }),
+                "serverGroups": [{"id": id(SERVER_GROUP_BASE, 5)}],
+                "tcpPortRange": crate::products::zpa::port_pairs(&borrowed),
+            }),
+        );
+        with(with(record, extra), stamps())
+    })
+    .collect()
 }
 
 fn server_groups() -> Vec<Value> {

@@ -1,5 +1,11 @@
 //! ZIA seed data: URL categories, URL filtering and firewall rules, locations and their
-//! groups, rule labels and the user directory.
+//! groups, rule labels and the user directory here; the other policy families, firewall
+//! objects, traffic forwarding and security settings in the submodules.
+
+mod network;
+mod policy;
+mod security;
+mod traffic;
 
 use std::collections::HashMap;
 
@@ -7,7 +13,14 @@ use serde_json::{Value, json};
 
 use super::people::{self, HEADCOUNT};
 use super::{SEED_EPOCH, merge};
-use crate::products::zia::{Collection, ZiaTenant};
+use crate::products::zia::resources::RESOURCES;
+use crate::products::zia::{CUSTOM_TAGS, Collection, SHADOW_IT_APPS, ZiaTenant};
+
+pub(crate) use policy::{app_rule_actions, rule_defaults};
+pub(crate) use security::{cloud_app_catalog, file_type_categories, sandbox_quota, sandbox_report};
+pub(crate) use traffic::{
+    cities, city_for_ip, gre_tunnel_defaults, nearest_city, static_ip_defaults,
+};
 
 const ADMIN: (i64, &str) = (117_810_311, "admin@acme.com");
 
@@ -17,18 +30,61 @@ fn admin() -> Value {
 
 /// The seeded ZIA tenant, nothing pending.
 pub(crate) fn tenant() -> ZiaTenant {
-    let mut collections = HashMap::new();
-    collections.insert("urlFilteringRules", collection(url_filtering_rules()));
-    collections.insert("firewallFilteringRules", collection(firewall_rules()));
-    collections.insert("locations", collection(locations()));
-    collections.insert("ruleLabels", collection(rule_labels()));
+    let mut collections: HashMap<&'static str, Collection> = RESOURCES
+        .iter()
+        .map(|resource| (resource.path, collection(records(resource.path))))
+        .collect();
+    collections.insert(SHADOW_IT_APPS, collection(security::shadow_it_apps()));
+    collections.insert(CUSTOM_TAGS, collection(security::custom_tags()));
     ZiaTenant {
         pending: false,
         url_categories: url_categories(),
         collections,
+        settings: security::settings(),
         users: (0..HEADCOUNT).map(user).collect(),
+        groups: security::groups(),
+        departments: security::departments(),
         location_groups: location_groups(),
     }
+}
+
+/// The seeded records of a generic resource, by its path.
+fn records(path: &str) -> Vec<Value> {
+    match path {
+        "urlFilteringRules" => url_filtering_rules(),
+        "firewallFilteringRules" => firewall_rules(),
+        "firewallDnsRules" => policy::dns_rules(),
+        "firewallIpsRules" => policy::ips_rules(),
+        "sslInspectionRules" => policy::ssl_rules(),
+        "webDlpRules" => policy::web_dlp_rules(),
+        "fileTypeRules" => policy::file_type_rules(),
+        "sandboxRules" => policy::sandbox_rules(),
+        "webApplicationRules" => policy::app_control_rules(),
+        "ipsSignatureRules" => policy::ips_signature_rules(),
+        "ipSourceGroups" => network::ip_source_groups(),
+        "ipDestinationGroups" => network::ip_destination_groups(),
+        "networkServices" => network::network_services(),
+        "networkServiceGroups" => network::network_service_groups(),
+        "networkApplicationGroups" => network::network_application_groups(),
+        "networkApplications" => network::network_applications(),
+        "locations" => locations(),
+        "staticIP" => traffic::static_ips(),
+        "vpnCredentials" => traffic::vpn_credentials(),
+        "greTunnels" => traffic::gre_tunnels(),
+        "ruleLabels" => rule_labels(),
+        "timeIntervals" => security::time_intervals(),
+        "workloadGroups" => security::workload_groups(),
+        "dlpDictionaries" => security::dlp_dictionaries(),
+        "dlpEngines" => security::dlp_engines(),
+        "deviceGroups" => security::device_groups(),
+        "deviceGroups/devices" => security::devices(),
+        _ => Vec::new(),
+    }
+}
+
+/// Fields ZIA fills in on a record of a resource without specific defaults: none.
+pub(crate) fn empty_record() -> Value {
+    json!({})
 }
 
 fn collection(items: Vec<Value>) -> Collection {

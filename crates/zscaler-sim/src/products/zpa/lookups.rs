@@ -1,0 +1,163 @@
+//! The ZPA endpoints that are not one resource's CRUD: bulk deletes of enrolled appliances,
+//! application segments by type, browser-isolation profiles (a bare array, as the CBI API
+//! answers) and the LSS reference catalogs (log formats, client types, status codes).
+
+use super::*;
+
+const CBI: &str = "/zpa/cbiconfig/cbi/api/customers/{cid}";
+const LSS_ADMIN: &str = "/zpa/mgmtconfig/v2/admin/lssConfig";
+
+pub(super) fn routes() -> Router<Arc<SimState>> {
+    Router::new()
+        .route(
+            &format!("{V1}/connector/bulkDelete"),
+            post(|s: Shared, p: Path<String>, u: Uri, b: Bytes| {
+                bulk_delete("connector", s, p, u, b)
+            }),
+        )
+        .route(
+            &format!("{V1}/serviceEdge/bulkDelete"),
+            post(|s: Shared, p: Path<String>, u: Uri, b: Bytes| {
+                bulk_delete("serviceEdge", s, p, u, b)
+            }),
+        )
+        .route(
+            &format!("{V1}/application/getAppsByType"),
+            get(apps_by_type),
+        )
+        .route(&format!("{CBI}/profiles"), get(isolation_profiles))
+        .route(&format!("{V2}/lssConfig/logType/formats"), get(log_formats))
+        .route(
+            &format!("{LSS_ADMIN}/customers/{{cid}}/clientTypes"),
+            get(client_types),
+        )
+        .route(&format!("{LSS_ADMIN}/statusCodes"), get(status_codes))
+}
+
+/// `POST .../bulkDelete` with `{"ids": [...]}`: all or nothing, 204.
+async fn bulk_delete(
+    path: &'static str,
+    State(state): Shared,
+    Path(cid): Path<String>,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    if let Some(response) = wrong_customer(&cid) {
+        return response;
+    }
+    let body = match object_body(&body) {
+        Ok(body) => body,
+        Err(refusal) => return refusal.render(),
+    };
+    let ids: Vec<String> = body
+        .get("ids")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(scalar_text)
+        .collect();
+    if ids.is_empty() {
+        return Refusal::bad("ids is required").render();
+    }
+    let params = Params::from_uri(&uri);
+    let mut tenant = state.tenant.lock().await;
+    let zpa = &mut tenant.zpa;
+    let what = resource(path).map_or("Record", |r| r.what);
+    if let Some(missing) = ids.iter().find(|id| {
+        find(zpa, path, id)
+            .filter(|r| visible(r, &params))
+            .is_none()
+    }) {
+        return Refusal::not_found(what, missing).render();
+    }
+    if let Some(items) = zpa.collections.get_mut(path) {
+        items.retain(|r| !ids.contains(&text(r, "id")));
+    }
+    empty(StatusCode::NO_CONTENT)
+}
+
+/// The per-type entries of application segments: browser-access apps
+/// (`clientlessApps`), PRA apps (`commonAppsDto.appsConfig`) and inspected apps
+/// (`inspectionApps`), each with the segment's `appId`.
+async fn apps_by_type(State(state): Shared, Path(cid): Path<String>, uri: Uri) -> Response {
+    if let Some(response) = wrong_customer(&cid) {
+        return response;
+    }
+    let params = Params::from_uri(&uri);
+    let source: fn(&Value) -> Vec<Value> = match params.get("applicationType").unwrap_or("") {
+        "BROWSER_ACCESS" => |a: &Value| refs(a, "clientlessApps"),
+        "SECURE_REMOTE_ACCESS" => |a: &Value| {
+            a.get("commonAppsDto")
+                .map(|dto| refs(dto, "appsConfig"))
+                .unwrap_or_default()
+        },
+        "INSPECT" => |a: &Value| refs(a, "inspectionApps"),
+        other => {
+            return Refusal::bad(&format!(
+                "Invalid applicationType {other}; expected BROWSER_ACCESS, SECURE_REMOTE_ACCESS or INSPECT"
+            ))
+            .render();
+        }
+    };
+    let tenant = state.tenant.lock().await;
+    let apps = tenant
+        .zpa
+        .collections
+        .get("application")
+        .cloned()
+        .unwrap_or_default();
+    drop(tenant);
+    let entries: Vec<Value> = scope(apps, &params)
+        .iter()
+        .flat_map(|app| {
+            let app_id = text(app, "id");
+            source(app).into_iter().map(move |mut entry| {
+                merge(&mut entry, json!({"appId": app_id}));
+                entry
+            })
+        })
+        .collect();
+    let result = search(entries, &params).and_then(|e| zpa_page(e, &params));
+    match result {
+        Ok(page) => reply::json(StatusCode::OK, &page),
+        Err(reason) => Refusal::bad(&reason).render(),
+    }
+}
+
+/// CBI lists are bare arrays.
+async fn isolation_profiles(State(state): Shared, Path(cid): Path<String>) -> Response {
+    if let Some(response) = wrong_customer(&cid) {
+        return response;
+    }
+    let tenant = state.tenant.lock().await;
+    let profiles = tenant
+        .zpa
+        .collections
+        .get("cbiProfile")
+        .cloned()
+        .unwrap_or_default();
+    reply::json(StatusCode::OK, &Value::Array(profiles))
+}
+
+async fn log_formats(Path(cid): Path<String>, uri: Uri) -> Response {
+    if let Some(response) = wrong_customer(&cid) {
+        return response;
+    }
+    let params = Params::from_uri(&uri);
+    let log_type = params.get("logType").unwrap_or("");
+    match data::lss_log_format(log_type) {
+        Some(formats) => reply::json(StatusCode::OK, &formats),
+        None => Refusal::bad(&format!("Invalid logType {log_type}")).render(),
+    }
+}
+
+async fn client_types(Path(cid): Path<String>) -> Response {
+    if let Some(response) = wrong_customer(&cid) {
+        return response;
+    }
+    reply::json(StatusCode::OK, &data::lss_client_types())
+}
+
+async fn status_codes() -> Response {
+    reply::json(StatusCode::OK, &data::lss_status_codes())
+}

@@ -1,0 +1,343 @@
+//! ZPA policy sets and their rules: the policy-set lookup by type, rule CRUD (v1 and v2
+//! prefixes), v2 `values`/`entryValues` conditions normalised to the v1 read shape with fresh
+//! condition and operand ids, and rule order kept contiguous.
+
+use super::*;
+
+fn set_by_kind<'a>(tenant: &'a ZpaTenant, kind: &str) -> Option<&'a PolicySet> {
+    tenant.policy_sets.iter().find(|s| s.kind.name == kind)
+}
+
+fn unknown_policy_type(kind: &str) -> Response {
+    Refusal::bad(&format!("Unknown policy type {kind}")).render()
+}
+
+pub(super) async fn get_policy_set(
+    State(state): Shared,
+    Path((cid, kind)): Path<(String, String)>,
+) -> Response {
+    if let Some(response) = wrong_customer(&cid) {
+        return response;
+    }
+    let tenant = state.tenant.lock().await;
+    match set_by_kind(&tenant.zpa, &kind) {
+        Some(set) => reply::json(StatusCode::OK, &set.set),
+        None => unknown_policy_type(&kind),
+    }
+}
+
+pub(super) async fn list_rules(
+    State(state): Shared,
+    Path((cid, kind)): Path<(String, String)>,
+    uri: Uri,
+) -> Response {
+    if let Some(response) = wrong_customer(&cid) {
+        return response;
+    }
+    let params = Params::from_uri(&uri);
+    let rules = {
+        let tenant = state.tenant.lock().await;
+        match set_by_kind(&tenant.zpa, &kind) {
+            Some(set) => set.rules.clone(),
+            None => return unknown_policy_type(&kind),
+        }
+    };
+    let result = search(scope(rules, &params), &params).and_then(|r| zpa_page(r, &params));
+    match result {
+        Ok(page) => reply::json(StatusCode::OK, &page),
+        Err(reason) => Refusal::bad(&reason).render(),
+    }
+}
+
+fn set_index(tenant: &ZpaTenant, set_id: &str) -> Option<usize> {
+    tenant
+        .policy_sets
+        .iter()
+        .position(|s| text(&s.set, "id") == set_id)
+}
+
+pub(super) async fn get_rule(
+    State(state): Shared,
+    Path((cid, set_id, rule_id)): Path<(String, String, String)>,
+) -> Response {
+    if let Some(response) = wrong_customer(&cid) {
+        return response;
+    }
+    let tenant = state.tenant.lock().await;
+    let rule = set_index(&tenant.zpa, &set_id)
+        .and_then(|i| tenant.zpa.policy_sets.get(i))
+        .and_then(|s| s.rules.iter().find(|r| text(r, "id") == rule_id));
+    match rule {
+        Some(rule) => reply::json(StatusCode::OK, rule),
+        None => Refusal::not_found("Policy rule", &rule_id).render(),
+    }
+}
+
+pub(super) async fn delete_rule(
+    State(state): Shared,
+    Path((cid, set_id, rule_id)): Path<(String, String, String)>,
+) -> Response {
+    if let Some(response) = wrong_customer(&cid) {
+        return response;
+    }
+    let mut tenant = state.tenant.lock().await;
+    let zpa = &mut tenant.zpa;
+    let Some(set) = set_index(zpa, &set_id).and_then(|i| zpa.policy_sets.get_mut(i)) else {
+        return Refusal::not_found("Policy set", &set_id).render();
+    };
+    let before = set.rules.len();
+    set.rules.retain(|r| text(r, "id") != rule_id);
+    if set.rules.len() == before {
+        return Refusal::not_found("Policy rule", &rule_id).render();
+    }
+    renumber(&mut set.rules);
+    empty(StatusCode::NO_CONTENT)
+}
+
+fn renumber(rules: &mut [Value]) {
+    for (i, rule) in rules.iter_mut().enumerate() {
+        let order = (i + 1).to_string();
+        merge(rule, json!({"ruleOrder": order, "priority": order}));
+    }
+}
+
+/// Operand types whose `lhs` is an IdP id.
+const IDP_SCOPED: &[&str] = &["SCIM_GROUP", "SCIM", "SAML"];
+/// Every operand type the simulator accepts.
+const OBJECT_TYPES: &[&str] = &[
+    "APP",
+    "APP_GROUP",
+    "CLIENT_TYPE",
+    "CONSOLE",
+    "LOCATION",
+    "MACHINE_GRP",
+    "USER_PORTAL",
+    "CHROME_POSTURE_PROFILE",
+    "SCIM_GROUP",
+    "SCIM",
+    "SAML",
+    "POSTURE",
+    "PLATFORM",
+    "TRUSTED_NETWORK",
+    "COUNTRY_CODE",
+    "RISK_FACTOR_TYPE",
+    "CHROME_ENTERPRISE",
+    "IDP",
+    "EDGE_CONNECTOR_GROUP",
+    "BRANCH_CONNECTOR_GROUP",
+];
+
+/// Turns v1 (`lhs`/`rhs`) or v2 (`values`/`entryValues`) operands into `(lhs, rhs)` pairs.
+fn operand_pairs(operand: &Value) -> Vec<(String, String)> {
+    if let Some(values) = operand.get("values").and_then(Value::as_array) {
+        return values
+            .iter()
+            .map(|v| ("id".to_owned(), scalar_text(v)))
+            .collect();
+    }
+    if let Some(entries) = operand.get("entryValues").and_then(Value::as_array) {
+        return entries
+            .iter()
+            .map(|e| (text(e, "lhs"), text(e, "rhs")))
+            .collect();
+    }
+    vec![(text(operand, "lhs"), text(operand, "rhs"))]
+}
+
+/// Conditions in the v1 read shape with fresh condition and operand ids (zscaler-api.md 6.2).
+fn normalise_conditions(
+    tenant: &mut ZpaTenant,
+    conditions: Option<&Value>,
+    rule_id: &str,
+) -> Result<Value, Refusal> {
+    let mut out = Vec::new();
+    for condition in conditions.and_then(Value::as_array).into_iter().flatten() {
+        let operator = condition
+            .get("operator")
+            .and_then(Value::as_str)
+            .unwrap_or("OR")
+            .to_uppercase();
+        if operator != "OR" && operator != "AND" {
+            return Err(Refusal::bad("Condition operator must be AND or OR"));
+        }
+        let condition_id = tenant.next_condition_id.to_string();
+        tenant.next_condition_id = tenant.next_condition_id.saturating_add(1);
+        let mut operands = Vec::new();
+        for operand in refs(condition, "operands") {
+            let object_type = text(&operand, "objectType");
+            if !OBJECT_TYPES.contains(&object_type.as_str()) {
+                return Err(Refusal::bad(&format!("Invalid objectType {object_type}")));
+            }
+            for (lhs, rhs) in operand_pairs(&operand) {
+                let mut v1 = json!({
+                    "id": tenant.next_condition_id.to_string(), "objectType": object_type,
+                    "lhs": lhs, "rhs": rhs, "conditionId": condition_id,
+                });
+                tenant.next_condition_id = tenant.next_condition_id.saturating_add(1);
+                merge(&mut v1, operand_details(tenant, &object_type, &lhs, &rhs)?);
+                operands.push(v1);
+            }
+        }
+        out.push(json!({
+            "id": condition_id, "operator": operator,
+            "negated": condition.get("negated").and_then(Value::as_bool).unwrap_or(false),
+            "operands": operands, "ruleGid": rule_id,
+        }));
+    }
+    Ok(Value::Array(out))
+}
+
+/// Names and IdP details ZPA adds to an operand on read; unknown app references are refused.
+fn operand_details(
+    tenant: &ZpaTenant,
+    object_type: &str,
+    lhs: &str,
+    rhs: &str,
+) -> Result<Value, Refusal> {
+    let collection = match object_type {
+        "APP" => Some(("application", "Application segment")),
+        "APP_GROUP" => Some(("segmentGroup", "Segment group")),
+        _ => None,
+    };
+    if let Some((path, what)) = collection {
+        return match find(tenant, path, rhs) {
+            Some(record) => Ok(json!({"name": text(record, "name")})),
+            None => Err(Refusal::not_found(what, rhs)),
+        };
+    }
+    if IDP_SCOPED.contains(&object_type) {
+        let idp_name = if lhs == data::IDP.0 { data::IDP.1 } else { "" };
+        return Ok(json!({"idpId": lhs, "idpName": idp_name}));
+    }
+    if object_type == "CLIENT_TYPE" {
+        return Ok(json!({"name": rhs}));
+    }
+    Ok(json!({}))
+}
+
+/// Builds a rule record from a request body (v1 or v2 conditions).
+fn build_rule(
+    tenant: &mut ZpaTenant,
+    set_index: usize,
+    body: Map<String, Value>,
+    rule_id: &str,
+) -> Result<Value, Refusal> {
+    let Some(set) = tenant.policy_sets.get(set_index) else {
+        return Err(Refusal::not_found("Policy set", ""));
+    };
+    let kind = set.kind;
+    let set_id = text(&set.set, "id");
+    let name = body.get("name").and_then(Value::as_str).unwrap_or("");
+    if name.trim().is_empty() {
+        return Err(Refusal::bad("name is required"));
+    }
+    let action = body
+        .get("action")
+        .and_then(Value::as_str)
+        .unwrap_or(kind.actions.first().copied().unwrap_or("ALLOW"))
+        .to_uppercase();
+    if !kind.actions.contains(&action.as_str()) {
+        return Err(Refusal::bad(&format!(
+            "Action {action} is not valid for {}",
+            kind.name
+        )));
+    }
+    let conditions = normalise_conditions(tenant, body.get("conditions"), rule_id)?;
+    let mut rule = json!({
+        "description": "", "operator": "AND", "disabled": "0", "extranetEnabled": false,
+        "devicePostureFailureNotificationEnabled": false, "defaultRule": false,
+        "readOnly": false, "zscalerManaged": false, "appConnectorGroups": [], "appServerGroups": [],
+    });
+    merge(&mut rule, Value::Object(body));
+    let now = now_secs().to_string();
+    merge(
+        &mut rule,
+        json!({
+            "id": rule_id, "action": action, "policyType": kind.number, "policySetId": set_id,
+            "conditions": conditions, "modifiedTime": now, "modifiedBy": data::ADMIN_ID,
+        }),
+    );
+    if let Some(disabled) = rule.get("disabled").filter(|d| !d.is_string()).cloned() {
+        merge(&mut rule, json!({"disabled": scalar_text(&disabled)}));
+    }
+    Ok(rule)
+}
+
+pub(super) async fn create_rule(
+    State(state): Shared,
+    Path((cid, set_id)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    if let Some(response) = wrong_customer(&cid) {
+        return response;
+    }
+    let body = match object_body(&body) {
+        Ok(body) => body,
+        Err(refusal) => return refusal.render(),
+    };
+    let mut tenant = state.tenant.lock().await;
+    let zpa = &mut tenant.zpa;
+    let Some(index) = set_index(zpa, &set_id) else {
+        return Refusal::not_found("Policy set", &set_id).render();
+    };
+    let rule_id = zpa.next_id.to_string();
+    zpa.next_id = zpa.next_id.saturating_add(1);
+    let mut rule = match build_rule(zpa, index, body, &rule_id) {
+        Ok(rule) => rule,
+        Err(refusal) => return refusal.render(),
+    };
+    merge(&mut rule, json!({"creationTime": now_secs().to_string()}));
+    let Some(set) = zpa.policy_sets.get_mut(index) else {
+        return Refusal::not_found("Policy set", &set_id).render();
+    };
+    set.rules.push(rule);
+    renumber(&mut set.rules);
+    match set.rules.last() {
+        Some(rule) => reply::json(StatusCode::CREATED, rule),
+        None => Refusal::not_found("Policy rule", &rule_id).render(),
+    }
+}
+
+pub(super) async fn update_rule(
+    State(state): Shared,
+    Path((cid, set_id, rule_id)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Response {
+    if let Some(response) = wrong_customer(&cid) {
+        return response;
+    }
+    let body = match object_body(&body) {
+        Ok(body) => body,
+        Err(refusal) => return refusal.render(),
+    };
+    let mut tenant = state.tenant.lock().await;
+    let zpa = &mut tenant.zpa;
+    let Some(index) = set_index(zpa, &set_id) else {
+        return Refusal::not_found("Policy set", &set_id).render();
+    };
+    let Some(current) = zpa
+        .policy_sets
+        .get(index)
+        .and_then(|s| s.rules.iter().find(|r| text(r, "id") == rule_id))
+        .cloned()
+    else {
+        return Refusal::not_found("Policy rule", &rule_id).render();
+    };
+    let mut rule = match build_rule(zpa, index, body, &rule_id) {
+        Ok(rule) => rule,
+        Err(refusal) => return refusal.render(),
+    };
+    let kept: Map<String, Value> = ["creationTime", "ruleOrder", "priority"]
+        .iter()
+        .filter_map(|k| current.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+        .collect();
+    merge(&mut rule, Value::Object(kept));
+    if let Some(slot) = zpa
+        .policy_sets
+        .get_mut(index)
+        .and_then(|s| s.rules.iter_mut().find(|r| text(r, "id") == rule_id))
+    {
+        *slot = rule;
+    }
+    empty(StatusCode::NO_CONTENT)
+}
