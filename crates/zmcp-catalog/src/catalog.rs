@@ -17,6 +17,7 @@ pub(crate) const SOURCES: &[(Service, &str)] = &[
     (Service::Zeasm, include_str!("../catalog/zeasm.toml")),
     (Service::Ztw, include_str!("../catalog/ztw.toml")),
     (Service::Zms, include_str!("../catalog/zms.toml")),
+    (Service::Zcell, include_str!("../catalog/zcell.toml")),
 ];
 
 /// All tools known to this build.

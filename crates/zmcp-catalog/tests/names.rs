@@ -102,3 +102,8 @@ fn ztw_is_complete() {
 fn zms_is_complete() {
     assert_service_complete("zms");
 }
+
+#[test]
+fn zcell_is_complete() {
+    assert_service_complete("zcell");
+}

@@ -145,7 +145,7 @@ fn canonical_payload(tool: &str, args: &Map<String, Value>) -> String {
 
 /// JSON with object keys sorted at every depth, so equal arguments sign equally whatever
 /// order the client sent them in.
-fn canonical_json(value: &Value) -> String {
+pub(crate) fn canonical_json(value: &Value) -> String {
     fn sorted(value: &Value) -> Value {
         match value {
             Value::Object(map) => {
@@ -166,7 +166,7 @@ fn canonical_json(value: &Value) -> String {
     crate::outcome::compact(&sorted(value))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
         .iter()

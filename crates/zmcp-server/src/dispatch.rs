@@ -1,8 +1,8 @@
 //! One tool call, start to finish: find the tool, validate its arguments, confirm a delete,
 //! run it (handler, HTTP plan or GraphQL plan) under the request's cancellation, apply the
-//! JMESPath `query`, shape the result. Nothing here panics on any input.
+//! JMESPath `query`, shape the result, write the audit line. Nothing here panics on any input.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rmcp::RoleServer;
 use rmcp::model::{CallToolRequestParams, CallToolResult, ProtocolVersion};
@@ -11,46 +11,129 @@ use serde_json::{Map, Value};
 use zmcp_catalog::{Action, Catalog, Method, Paging, RequestPlan, ToolSpec};
 use zmcp_zscaler::{ApiRequest, HttpMethod, PageStyle, ZscalerClient};
 
+use crate::audit::{self, AuditEntry, AuditedArgs, Channel, Outcome};
 use crate::confirm::{self, Elicited, TokenChannel};
 use crate::handler::ServerState;
 use crate::handlers::{self, HandlerCall};
-use crate::outcome::{self, Produced, ToolFailure};
+use crate::outcome::{self, Produced, ToolFailure, Upstream};
 use crate::tools::{KWARGS, QUERY};
 
 /// Bound of the best-effort name lookup that decorates a delete prompt.
 const NAME_LOOKUP_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Runs one `tools/call`; every failure becomes an `isError` result.
+/// Runs one `tools/call` and, when the audit trail is on, writes its line; every failure
+/// becomes an `isError` result.
 pub async fn call_tool(
     state: &ServerState,
     request: CallToolRequestParams,
     context: RequestContext<RoleServer>,
+    channel: Channel,
 ) -> CallToolResult {
+    let Some(log) = &state.audit else {
+        return execute(state, request, &context).await.result;
+    };
+    let started = Instant::now();
+    let args = AuditedArgs::of(request.arguments.as_ref());
+    let tool = request.name.clone();
+    let (caller, transport) = audit::caller(&context, channel);
+    let ended = execute(state, request, &context).await;
+    log.write(&AuditEntry {
+        caller: &caller,
+        transport,
+        tool: &tool,
+        action: ended.action,
+        args: &args,
+        outcome: ended.outcome,
+        error_kind: ended.error_kind,
+        latency: started.elapsed(),
+        upstream: &ended.upstream,
+        result_bytes: audit::result_bytes(&ended.result),
+    });
+    ended.result
+}
+
+/// A call's result with what the audit trail records about it.
+struct Ended {
+    result: CallToolResult,
+    action: Option<Action>,
+    outcome: Outcome,
+    error_kind: Option<&'static str>,
+    upstream: Upstream,
+}
+
+impl Ended {
+    /// Refused before the tool ran.
+    fn refused(result: CallToolResult, action: Option<Action>, kind: &'static str) -> Self {
+        Self {
+            result,
+            action,
+            outcome: Outcome::Error,
+            error_kind: Some(kind),
+            upstream: Upstream::default(),
+        }
+    }
+
+    fn failed(spec: &ToolSpec, failure: ToolFailure, sanitize: bool) -> Self {
+        tracing::info!(tool = %spec.name, ?failure, "tool call failed");
+        let outcome = match failure {
+            ToolFailure::Cancelled => Outcome::Cancelled,
+            _ => Outcome::Error,
+        };
+        Self {
+            action: Some(spec.action),
+            outcome,
+            error_kind: failure.kind(),
+            upstream: failure.upstream(),
+            result: outcome::failure(spec, failure, sanitize),
+        }
+    }
+}
+
+async fn execute(
+    state: &ServerState,
+    request: CallToolRequestParams,
+    context: &RequestContext<RoleServer>,
+) -> Ended {
     let name = request.name.as_ref();
     let Some(spec) = state.tools.spec(name) else {
-        return outcome::error_text(format!(
-            "Unknown tool: {name}. Call tools/list for the tools this server exposes."
-        ));
+        let text =
+            format!("Unknown tool: {name}. Call tools/list for the tools this server exposes.");
+        return Ended::refused(outcome::error_text(text), None, "unknown_tool");
     };
+    let action = Some(spec.action);
     let mut args = request.arguments.unwrap_or_default();
     let kwargs = args.remove(KWARGS);
     let args = Value::Object(args);
     if let Err(problems) = state.validators.validate(&spec.name, &args) {
-        return outcome::error_text(problems);
+        return Ended::refused(outcome::error_text(problems), action, "invalid_arguments");
     }
     let Value::Object(mut args) = args else {
-        return outcome::error_text("arguments must be a JSON object");
+        let text = outcome::error_text("arguments must be a JSON object");
+        return Ended::refused(text, action, "invalid_arguments");
     };
     let query = if spec.list { args.remove(QUERY) } else { None };
 
     if spec.action == Action::Delete
-        && let Some(refusal) = confirm_delete(state, spec, &args, kwargs.as_ref(), &context).await
+        && let Some((refusal, outcome)) =
+            confirm_delete(state, spec, &args, kwargs.as_ref(), context).await
     {
-        return refusal;
+        return Ended {
+            result: refusal,
+            action,
+            outcome,
+            error_kind: None,
+            upstream: Upstream::default(),
+        };
     }
     let client = match &state.client {
         Ok(client) => client,
-        Err(error) => return outcome::failure(spec, ToolFailure::Config(error.clone())),
+        Err(error) => {
+            return Ended::failed(
+                spec,
+                ToolFailure::Config(error.clone()),
+                state.sanitize_output,
+            );
+        }
     };
 
     let result = tokio::select! {
@@ -58,14 +141,19 @@ pub async fn call_tool(
         () = context.ct.cancelled() => Err(ToolFailure::Cancelled),
         result = run(state, client, spec, &args) => result,
     };
-    let produced = match result.and_then(|produced| apply_query(produced, query.as_ref())) {
-        Ok(produced) => produced,
-        Err(failure) => {
-            tracing::info!(tool = %spec.name, ?failure, "tool call failed");
-            return outcome::failure(spec, failure);
-        }
-    };
-    outcome::success(spec, &args, produced)
+    let queried = result.and_then(|(produced, upstream)| {
+        apply_query(produced, query.as_ref()).map(|produced| (produced, upstream))
+    });
+    match queried {
+        Ok((produced, upstream)) => Ended {
+            result: outcome::success(spec, &args, produced, state.sanitize_output),
+            action,
+            outcome: Outcome::Ok,
+            error_kind: None,
+            upstream,
+        },
+        Err(failure) => Ended::failed(spec, failure, state.sanitize_output),
+    }
 }
 
 /// Runs the tool's body: its handler, or the one call its catalog entry describes.
@@ -74,7 +162,7 @@ pub(crate) async fn run(
     client: &ZscalerClient,
     spec: &'static ToolSpec,
     args: &Map<String, Value>,
-) -> Result<Produced, ToolFailure> {
+) -> Result<(Produced, Upstream), ToolFailure> {
     if let Some(handler) = &spec.handler {
         let call = HandlerCall {
             client,
@@ -83,19 +171,21 @@ pub(crate) async fn run(
             tenant: &state.tenant,
             max_items: state.max_list_items,
         };
-        return handlers::run(handler, call).await;
+        let produced = handlers::run(handler, call).await?;
+        return Ok((produced, Upstream::default()));
     }
     if spec.http.is_some() {
         let plan = zmcp_catalog::plan_request(spec, args, &state.tenant, now_epoch_secs())?;
         let paging = page_style(spec).filter(|_| spec.list && !plan.single_page);
-        return fetch(client, to_api_request(plan), paging, state.max_list_items).await;
+        return fetch_answered(client, to_api_request(plan), paging, state.max_list_items).await;
     }
     if spec.graphql.is_some() {
         let plan = zmcp_catalog::plan_graphql(spec, args, &state.tenant, now_epoch_secs())?;
         let data = client
             .graphql(&plan.endpoint, &plan.document, plan.variables)
             .await?;
-        return Ok(Produced::complete(take_path(data, &plan.result_path)));
+        let produced = Produced::complete(take_path(data, &plan.result_path));
+        return Ok((produced, Upstream::default()));
     }
     Err(ToolFailure::Unsupported(
         "the catalog entry names no HTTP call, GraphQL operation or handler".into(),
@@ -109,15 +199,34 @@ pub(crate) async fn fetch(
     paging: Option<PageStyle>,
     max_items: usize,
 ) -> Result<Produced, ToolFailure> {
+    let (produced, _) = fetch_answered(client, request, paging, max_items).await?;
+    Ok(produced)
+}
+
+/// [`fetch`], with the status and request id of a single request (a page walk has many).
+async fn fetch_answered(
+    client: &ZscalerClient,
+    request: ApiRequest,
+    paging: Option<PageStyle>,
+    max_items: usize,
+) -> Result<(Produced, Upstream), ToolFailure> {
     match paging {
         Some(style) => {
             let paged = client.fetch_all(&request, &style, max_items).await?;
-            Ok(Produced {
+            let produced = Produced {
                 value: Value::Array(paged.items),
                 truncated_at: paged.truncated.then_some(max_items),
-            })
+            };
+            Ok((produced, Upstream::default()))
         }
-        None => Ok(Produced::complete(client.execute(&request).await?.body)),
+        None => {
+            let response = client.execute(&request).await?;
+            let upstream = Upstream {
+                status: Some(response.status),
+                request_id: response.request_id,
+            };
+            Ok((Produced::complete(response.body), upstream))
+        }
     }
 }
 
@@ -177,14 +286,15 @@ fn take_path(mut value: Value, path: &str) -> Value {
     value
 }
 
-/// The gate before any delete; `None` means confirmed, go ahead.
+/// The gate before any delete; `None` means confirmed, go ahead. A refusal says whether the
+/// human declined (`Cancelled`) or still has to be asked (`ConfirmationRequired`).
 async fn confirm_delete(
     state: &ServerState,
     spec: &'static ToolSpec,
     args: &Map<String, Value>,
     kwargs: Option<&Value>,
     context: &RequestContext<RoleServer>,
-) -> Option<CallToolResult> {
+) -> Option<(CallToolResult, Outcome)> {
     let now = now_epoch_secs();
     let mut rejection = None;
     match confirm::token_channel(kwargs) {
@@ -202,16 +312,19 @@ async fn confirm_delete(
     if rejection.is_none() && session_can_elicit(context) {
         match confirm::elicit(&context.peer, &spec.name, &target, state.gate.ttl()).await {
             Elicited::Approved => return None,
-            Elicited::Refused(text) => return Some(outcome::plain_text(text)),
+            Elicited::Refused(text) => {
+                return Some((outcome::plain_text(text), Outcome::Cancelled));
+            }
             Elicited::Unavailable => {}
         }
     }
     let token = state.gate.issue(&spec.name, args, now);
     let prompt = confirm::prompt_text(&spec.name, &target, &token);
-    Some(outcome::plain_text(match rejection {
+    let text = match rejection {
         Some(reason) => format!("Confirmation rejected: {reason}\n\n{prompt}"),
         None => prompt,
-    }))
+    };
+    Some((outcome::plain_text(text), Outcome::ConfirmationRequired))
 }
 
 /// Server-to-client requests exist only before 2026-07-28 and only when the client said it
@@ -243,7 +356,7 @@ async fn describe_target(
     };
     let lookup = tokio::time::timeout(NAME_LOOKUP_TIMEOUT, run(state, client, get_spec, args));
     let name = match lookup.await {
-        Ok(Ok(produced)) => ["name", "displayName", "display_name", "configuredName"]
+        Ok(Ok((produced, _))) => ["name", "displayName", "display_name", "configuredName"]
             .iter()
             .find_map(|key| {
                 produced
@@ -255,6 +368,10 @@ async fn describe_target(
         _ => None,
     };
     match name {
+        // The name is tenant data and lands in a prompt the model reads.
+        Some(name) if state.sanitize_output => {
+            format!("\"{}\" ({id})", crate::sanitize::sanitize_str(&name))
+        }
         Some(name) => format!("\"{name}\" ({id})"),
         None => id,
     }

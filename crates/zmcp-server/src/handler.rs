@@ -14,6 +14,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use zmcp_catalog::{ArgValidators, TenantScope};
 use zmcp_zscaler::{ConfigError, ZscalerClient};
 
+use crate::audit::AuditLog;
 use crate::confirm::ConfirmationGate;
 use crate::tools::ToolTable;
 use crate::{McpServer, ServerConfig};
@@ -36,6 +37,8 @@ pub struct ServerState {
     pub(crate) tenant: TenantScope,
     pub(crate) max_list_items: usize,
     pub(crate) gate: ConfirmationGate,
+    pub(crate) sanitize_output: bool,
+    pub(crate) audit: Option<AuditLog>,
     info: RmcpServerConfig,
     log_level: Mutex<LoggingLevel>,
 }
@@ -44,6 +47,18 @@ impl ServerState {
     pub(crate) fn new(config: ServerConfig) -> Self {
         let tools = ToolTable::new(&config.tools);
         let validators = ArgValidators::new(&config.tools);
+        if config.sanitize_output {
+            tracing::info!("Output sanitization active (BiDi / zero-width / HTML / code-fence)");
+        } else {
+            tracing::warn!(
+                "Output sanitization is DISABLED (ZSCALER_MCP_DISABLE_OUTPUT_SANITIZATION) — tool \
+                 results reach the agent with invisible Unicode, HTML and forged code-fence \
+                 markers intact."
+            );
+        }
+        if let Some(audit) = &config.audit {
+            tracing::info!("Tool-call audit trail → {}", audit.destination());
+        }
         Self {
             tools,
             validators,
@@ -51,6 +66,8 @@ impl ServerState {
             tenant: config.tenant,
             max_list_items: config.max_list_items,
             gate: ConfirmationGate::new(config.confirmation_ttl),
+            sanitize_output: config.sanitize_output,
+            audit: config.audit,
             info: server_info(),
             log_level: Mutex::new(LoggingLevel::Info),
         }
@@ -107,9 +124,11 @@ impl ServerHandler for McpServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        Ok(crate::dispatch::call_tool(&self.state, request, context)
-            .await
-            .into())
+        Ok(
+            crate::dispatch::call_tool(&self.state, request, context, self.channel)
+                .await
+                .into(),
+        )
     }
 
     async fn set_level(

@@ -1,21 +1,26 @@
 //! The HTTP surface: `/mcp` (streamable HTTP, or the legacy SSE stream), `/sse` +
-//! `/messages/` (legacy HTTP+SSE), `/health`, behind Host/Origin validation against DNS
-//! rebinding and a request body limit.
+//! `/messages/` (legacy HTTP+SSE), `/health`, and the protections every route gets
+//! ([`guard`]): Host/Origin validation against DNS rebinding, the source-IP allowlist, the
+//! body limit and security headers.
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http::{HeaderMap, StatusCode, header};
+use http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use rmcp::transport::StreamableHttpService;
 use rmcp::transport::streamable_http_server::StreamableHttpServerConfig;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use tokio_util::sync::CancellationToken;
+use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::{McpServer, ServerError, sse};
+use crate::host_check::{HostPolicy, check_host};
+use crate::source_ip::{SourceIpAcl, check_source_ip};
+use crate::{McpServer, ServeOptions, ServerError, serve, sse};
 
 /// Largest accepted request body.
 pub const MAX_REQUEST_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -34,21 +39,36 @@ pub enum HttpTransport {
 pub struct HttpOptions {
     /// What `/mcp` speaks.
     pub transport: HttpTransport,
-    /// Accepted `Host` values: `name`, `name:port` or `name:*`; empty means loopback names
-    /// only (`localhost`, `127.0.0.1`, `::1`, any port).
+    /// Accepted `Host` values for [`router`] (see [`HostPolicy::parse`]): empty means
+    /// loopback names only, `*` any host. [`mcp_routes`] ignores it: its caller guards.
     pub allowed_hosts: Vec<String>,
     /// Cancelled to stop serving; open sessions and event streams end with it.
     pub shutdown: CancellationToken,
 }
 
-/// The router for `server` (used by [`serve_http`] and by tests).
-pub fn router(server: McpServer, options: &HttpOptions) -> Router {
-    let sse_state = sse::SseState::new(server.clone(), options.shutdown.clone());
+/// The protections [`guard`] puts in front of the routes.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    /// Accepted `Host`/`Origin` values.
+    pub hosts: HostPolicy,
+    /// Admitted peers; `None` admits every peer.
+    pub source_ips: Option<SourceIpAcl>,
+    /// Served over TLS: responses carry `Strict-Transport-Security`.
+    pub tls: bool,
+}
+
+/// The MCP endpoints alone (`/mcp`, `/mcp/`, `/sse`, `/messages/`), with the body limit,
+/// for a caller that adds its own routes and layers and then calls [`guard`].
+pub fn mcp_routes(server: McpServer, options: &HttpOptions) -> Router {
+    let sse_state = sse::SseState::new(
+        server.clone().on(crate::audit::Channel::Sse),
+        options.shutdown.clone(),
+    );
     let legacy = sse::routes(sse_state.clone());
     let mcp = match options.transport {
         HttpTransport::StreamableHttp => {
             let config = StreamableHttpServerConfig::default()
-                .disable_allowed_hosts() // checked by `validate_host` for every route
+                .disable_allowed_hosts() // checked by `guard` for every route
                 .with_max_request_body_bytes(MAX_REQUEST_BODY_BYTES)
                 .with_cancellation_token(options.shutdown.child_token());
             let service = StreamableHttpService::new(
@@ -56,20 +76,77 @@ pub fn router(server: McpServer, options: &HttpOptions) -> Router {
                 Arc::new(LocalSessionManager::default()),
                 config,
             );
-            Router::new().route_service("/mcp", service)
+            Router::new()
+                .route_service("/mcp", service.clone())
+                .route_service("/mcp/", service)
+                .route_layer(middleware::from_fn(require_event_stream_for_get))
         }
-        HttpTransport::Sse => sse::stream_route("/mcp", sse_state),
+        HttpTransport::Sse => sse::stream_route("/mcp", sse_state.clone())
+            .merge(sse::stream_route("/mcp/", sse_state)),
     };
-    let allowed = Arc::new(HostAllowlist::new(&options.allowed_hosts));
     Router::new()
         .merge(mcp)
         .merge(legacy)
-        .layer(middleware::from_fn_with_state(allowed, validate_host))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
-        .route("/health", get(health))
 }
 
-/// Serves the router on `listener` until `options.shutdown` is cancelled.
+/// The guarded MCP endpoints with `options.allowed_hosts` as the Host policy (an invalid
+/// entry falls back to loopback names only): what [`serve_http`] serves.
+pub fn router(server: McpServer, options: &HttpOptions) -> Router {
+    let hosts = HostPolicy::parse(&options.allowed_hosts).unwrap_or_else(|err| {
+        tracing::warn!("{err}; accepting loopback names only");
+        HostPolicy::LoopbackOnly
+    });
+    guard(
+        mcp_routes(server, options),
+        &Guard {
+            hosts,
+            source_ips: None,
+            tls: false,
+        },
+    )
+}
+
+/// Puts the protections in front of `app`, outermost first: security headers on every
+/// response, `/health` (exempt from the checks, for load balancers), the Host/Origin
+/// check, the source-IP allowlist, and the body limit with a JSON-RPC 413.
+pub fn guard(app: Router, guard: &Guard) -> Router {
+    let mut checked = app.layer(middleware::from_fn(limit_body));
+    if let Some(acl) = &guard.source_ips {
+        checked = checked.layer(middleware::from_fn_with_state(
+            Arc::new(acl.clone()),
+            check_source_ip,
+        ));
+    }
+    let checked = checked.layer(middleware::from_fn_with_state(
+        Arc::new(guard.hosts.clone()),
+        check_host,
+    ));
+    let app = Router::new()
+        .route("/health", get(health).head(health))
+        .merge(checked)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(overriding(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(overriding(header::REFERRER_POLICY, "no-referrer"))
+        .layer(overriding(header::X_FRAME_OPTIONS, "DENY"));
+    if guard.tls {
+        app.layer(overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000",
+        ))
+    } else {
+        app
+    }
+}
+
+fn overriding(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+/// Serves the [`router`] on `listener` (plaintext) until `options.shutdown` is cancelled.
 ///
 /// # Errors
 /// When the listener fails.
@@ -79,11 +156,22 @@ pub async fn serve_http(
     options: HttpOptions,
 ) -> Result<(), ServerError> {
     let app = router(server, &options);
-    let shutdown = options.shutdown.clone();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await?;
-    Ok(())
+    serve(listener, app, ServeOptions::plaintext(options.shutdown)).await
+}
+
+/// A JSON-RPC error response (code -32001, no id) with `status`: how the Python server
+/// refuses a request before it reaches MCP.
+pub(crate) fn json_rpc_rejection(status: StatusCode, message: &str) -> Response {
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "error": {"code": -32001, "message": message},
+    });
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 async fn health() -> impl IntoResponse {
@@ -93,195 +181,196 @@ async fn health() -> impl IntoResponse {
     )
 }
 
-/// Rejects requests whose `Host` (or `Origin`, when sent) is not allowed: a web page that
-/// rebinds its DNS name to this server still carries its own name in both.
-async fn validate_host(
-    State(allowed): State<Arc<HostAllowlist>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match allowed.check(request.headers(), request.uri()) {
-        Ok(()) => next.run(request).await,
-        Err(reason) => {
-            tracing::warn!(%reason, "rejected request (possible DNS rebinding)");
-            (StatusCode::FORBIDDEN, format!("Forbidden: {reason}")).into_response()
-        }
+/// Refuses a declared oversized body before reading it, and gives every 413 (including a
+/// streamed body that outgrows the limit inside) a JSON-RPC error body.
+async fn limit_body(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let too_large = || {
+        let body = serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": null,
+            "error": {
+                "code": -32600,
+                "message": format!("Request body too large (limit {MAX_REQUEST_BODY_BYTES} bytes)"),
+            },
+        });
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response()
+    };
+    if declared.is_some_and(|n| n > MAX_REQUEST_BODY_BYTES as u64) {
+        return too_large();
     }
+    let response = next.run(request).await;
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return too_large();
+    }
+    response
 }
 
-/// Parsed `allowed_hosts` patterns.
-#[derive(Debug)]
-struct HostAllowlist {
-    patterns: Vec<HostPattern>,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-struct HostPattern {
-    host: String,
-    /// `None` matches any port.
-    port: Option<u16>,
-}
-
-const LOOPBACK_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
-
-impl HostAllowlist {
-    fn new(patterns: &[String]) -> Self {
-        let mut parsed: Vec<HostPattern> = patterns
-            .iter()
-            .filter_map(|pattern| HostPattern::parse(pattern))
-            .collect();
-        if parsed.is_empty() {
-            parsed = LOOPBACK_NAMES
-                .iter()
-                .map(|host| HostPattern {
-                    host: (*host).into(),
-                    port: None,
-                })
-                .collect();
-        }
-        Self { patterns: parsed }
+/// `GET /mcp` opens the server-to-client event stream, so it needs `Accept:
+/// text/event-stream`; a browser or `curl` without it gets the Python server's 405.
+async fn require_event_stream_for_get(request: Request, next: Next) -> Response {
+    let wants_stream = request
+        .headers()
+        .get_all(header::ACCEPT)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.contains("text/event-stream")));
+    if request.method() == Method::GET && !wants_stream {
+        return Response::builder()
+            .status(StatusCode::METHOD_NOT_ALLOWED)
+            .header(header::ALLOW, "POST")
+            .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .body(Body::from(
+                "Method Not Allowed: this endpoint is POST-only. To receive server-initiated \
+                 messages over SSE, reissue the GET with Accept: text/event-stream.",
+            ))
+            .unwrap_or_else(|_| StatusCode::METHOD_NOT_ALLOWED.into_response());
     }
-
-    fn check(&self, headers: &HeaderMap, uri: &http::Uri) -> Result<(), String> {
-        let host = match headers.get(header::HOST) {
-            Some(value) => value
-                .to_str()
-                .map_err(|_| "Host header is not valid text".to_string())?
-                .to_string(),
-            None => uri
-                .authority()
-                .map(|a| a.as_str().to_string())
-                .ok_or_else(|| "missing Host header".to_string())?,
-        };
-        let (name, port) = split_authority(&host).ok_or("malformed Host header")?;
-        if !self.allows(&name, port) {
-            return Err(format!("Host {host:?} is not allowed"));
-        }
-        if let Some(origin) = headers.get(header::ORIGIN) {
-            let origin = origin.to_str().map_err(|_| "Origin is not valid text")?;
-            let (name, port) = origin_authority(origin).ok_or("malformed Origin header")?;
-            if !self.allows(&name, port) {
-                return Err(format!("Origin {origin:?} is not allowed"));
-            }
-        }
-        Ok(())
-    }
-
-    fn allows(&self, host: &str, port: Option<u16>) -> bool {
-        self.patterns.iter().any(|pattern| {
-            pattern.host == host && pattern.port.is_none_or(|wanted| port == Some(wanted))
-        })
-    }
-}
-
-impl HostPattern {
-    fn parse(pattern: &str) -> Option<Self> {
-        let pattern = pattern.trim().to_ascii_lowercase();
-        if pattern.is_empty() {
-            return None;
-        }
-        if let Some(host) = pattern.strip_suffix(":*") {
-            return Some(Self {
-                host: host.trim_matches(['[', ']']).to_string(),
-                port: None,
-            });
-        }
-        let (host, port) = split_authority(&pattern)?;
-        Some(Self { host, port })
-    }
-}
-
-/// `name`, `name:port`, `[v6]`, `[v6]:port` → lowercase name and port.
-fn split_authority(authority: &str) -> Option<(String, Option<u16>)> {
-    let authority = authority.trim().to_ascii_lowercase();
-    if let Some(rest) = authority.strip_prefix('[') {
-        let (host, tail) = rest.split_once(']')?;
-        let port = match tail.strip_prefix(':') {
-            Some(port) => Some(port.parse().ok()?),
-            None if tail.is_empty() => None,
-            None => return None,
-        };
-        return Some((host.to_string(), port));
-    }
-    match authority.rsplit_once(':') {
-        // More than one colon without brackets: a bare IPv6 address.
-        Some((host, _)) if host.contains(':') => Some((authority.clone(), None)),
-        Some((host, port)) => Some((host.to_string(), Some(port.parse().ok()?))),
-        None if authority.is_empty() => None,
-        None => Some((authority, None)),
-    }
-}
-
-/// The authority of an `Origin` (`scheme://host[:port]`); `null` and other opaque origins
-/// have none and are refused.
-fn origin_authority(origin: &str) -> Option<(String, Option<u16>)> {
-    let (scheme, rest) = origin.trim().split_once("://")?;
-    let authority = rest.split('/').next()?;
-    let (host, port) = split_authority(authority)?;
-    let port = port.or(match scheme.to_ascii_lowercase().as_str() {
-        "http" => Some(80),
-        "https" => Some(443),
-        _ => None,
-    });
-    Some((host, port))
+    next.run(request).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::SocketAddr;
 
-    fn headers(host: &str, origin: Option<&str>) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        map.insert(header::HOST, host.parse().expect("header"));
-        if let Some(origin) = origin {
-            map.insert(header::ORIGIN, origin.parse().expect("header"));
+    use axum::extract::ConnectInfo;
+    use tower::ServiceExt;
+
+    fn app(guard_with: &Guard) -> Router {
+        let inner = Router::new().route("/mcp", axum::routing::post(|| async { "ok" }));
+        guard(inner, guard_with)
+    }
+
+    fn loopback_guard() -> Guard {
+        Guard {
+            hosts: HostPolicy::LoopbackOnly,
+            source_ips: None,
+            tls: false,
         }
-        map
     }
 
-    fn check(patterns: &[&str], host: &str, origin: Option<&str>) -> bool {
-        let list = HostAllowlist::new(
-            &patterns
-                .iter()
-                .map(|p| (*p).to_string())
-                .collect::<Vec<_>>(),
+    fn request(host: &str, path: &str, peer: Option<&str>) -> Request {
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .expect("request");
+        if let Some(peer) = peer {
+            let addr: SocketAddr = peer.parse().expect("addr");
+            request.extensions_mut().insert(ConnectInfo(addr));
+        }
+        request
+    }
+
+    async fn body_json(response: Response) -> serde_json::Value {
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        serde_json::from_slice(&bytes).expect("json")
+    }
+
+    #[tokio::test]
+    async fn misdirected_host_gets_421_with_the_python_body() {
+        let response = app(&loopback_guard())
+            .oneshot(request("evil.example.com:80", "/mcp", None))
+            .await
+            .expect("response");
+        assert_eq!(response.status(), StatusCode::MISDIRECTED_REQUEST);
+        assert_eq!(
+            body_json(response).await,
+            serde_json::json!({"jsonrpc": "2.0", "error": {"code": -32001, "message":
+                "Misdirected request: Host header 'evil.example.com:80' is not in the allowed list (possible DNS rebinding attempt)"}})
         );
-        list.check(&headers(host, origin), &http::Uri::from_static("/mcp"))
-            .is_ok()
+        let health = app(&loopback_guard())
+            .oneshot(
+                Request::builder()
+                    .uri("/health")
+                    .header(header::HOST, "evil.example.com")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("response");
+        assert_eq!(health.status(), StatusCode::OK, "/health is exempt");
     }
 
-    #[test]
-    fn default_allows_loopback_names_on_any_port() {
-        assert!(check(&[], "localhost:8123", None));
-        assert!(check(&[], "127.0.0.1", None));
-        assert!(check(&[], "[::1]:9000", None));
-        assert!(!check(&[], "evil.example.com", None));
-        assert!(!check(&[], "evil.example.com:8123", None));
+    #[tokio::test]
+    async fn source_ip_allowlist_uses_the_connection_peer() {
+        let only_tens = Guard {
+            source_ips: SourceIpAcl::parse_csv("10.0.0.0/8").expect("acl"),
+            ..loopback_guard()
+        };
+        let refused = app(&only_tens)
+            .oneshot(request("localhost", "/mcp", Some("127.0.0.1:5000")))
+            .await
+            .expect("response");
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            body_json(refused).await["error"]["message"],
+            "Forbidden: source IP 127.0.0.1 is not in the allowed list"
+        );
+        let admitted = app(&only_tens)
+            .oneshot(request("localhost", "/mcp", Some("10.1.2.3:5000")))
+            .await
+            .expect("response");
+        assert_eq!(admitted.status(), StatusCode::OK);
+        let unknown = app(&only_tens)
+            .oneshot(request("localhost", "/mcp", None))
+            .await
+            .expect("response");
+        assert_eq!(unknown.status(), StatusCode::FORBIDDEN);
     }
 
-    #[test]
-    fn patterns_with_wildcard_or_fixed_ports() {
-        let patterns = [
-            "127.0.0.1:*",
-            "localhost:*",
-            "mcp.example.com",
-            "api.example.com:8443",
-        ];
-        assert!(check(&patterns, "127.0.0.1:8123", None));
-        assert!(check(&patterns, "MCP.example.com:443", None));
-        assert!(check(&patterns, "api.example.com:8443", None));
-        assert!(!check(&patterns, "api.example.com:8080", None));
-        assert!(!check(&patterns, "example.com", None));
+    #[tokio::test]
+    async fn security_headers_on_every_response_and_hsts_with_tls() {
+        let plain = app(&loopback_guard())
+            .oneshot(request("localhost", "/mcp", None))
+            .await
+            .expect("response");
+        let headers = plain.headers();
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+        assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
+
+        let tls = Guard {
+            tls: true,
+            ..loopback_guard()
+        };
+        let refused = app(&tls)
+            .oneshot(request("evil.example.com", "/mcp", None))
+            .await
+            .expect("response");
+        assert_eq!(refused.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(
+            refused.headers()[header::STRICT_TRANSPORT_SECURITY],
+            "max-age=31536000"
+        );
     }
 
-    #[test]
-    fn a_foreign_origin_is_refused_even_with_a_good_host() {
-        assert!(check(&[], "localhost:8123", Some("http://localhost:6274")));
-        assert!(!check(
-            &[],
-            "localhost:8123",
-            Some("http://evil.example.com")
-        ));
-        assert!(!check(&[], "localhost:8123", Some("null")));
+    #[tokio::test]
+    async fn declared_oversized_body_gets_a_json_rpc_413() {
+        let mut oversized = request("localhost", "/mcp", None);
+        oversized.headers_mut().insert(
+            header::CONTENT_LENGTH,
+            HeaderValue::from(MAX_REQUEST_BODY_BYTES + 1),
+        );
+        let response = app(&loopback_guard())
+            .oneshot(oversized)
+            .await
+            .expect("response");
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(body_json(response).await["error"]["code"], -32600);
     }
 }

@@ -5,19 +5,33 @@
 //! API, shape the result) and serves it over stdio, streamable HTTP and the legacy HTTP+SSE
 //! transport. It depends on the catalog and the Zscaler client, never the other way round.
 
+mod audit;
 mod confirm;
 mod dispatch;
 mod handler;
 mod handlers;
+mod host_check;
 mod http;
 mod outcome;
+mod sanitize;
+mod serve;
+mod source_ip;
 mod sse;
+mod tls;
 mod tools;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use http::{HttpOptions, HttpTransport, router, serve_http};
+pub use audit::AuditLog;
+pub use host_check::{HostPattern, HostPatternError, HostPolicy};
+pub use http::{
+    Guard, HttpOptions, HttpTransport, MAX_REQUEST_BODY_BYTES, guard, mcp_routes, router,
+    serve_http,
+};
+pub use serve::{ServeOptions, serve};
+pub use source_ip::{SourceIpAcl, SourceIpError};
+pub use tls::{TlsError, TlsFiles, TlsServer};
 
 /// Everything the server needs, resolved by the binary before start-up.
 #[derive(Debug)]
@@ -33,6 +47,11 @@ pub struct ServerConfig {
     pub max_list_items: usize,
     /// Lifetime of a delete confirmation token (`ZSCALER_MCP_CONFIRMATION_TTL`, default 300 s).
     pub confirmation_ttl: Duration,
+    /// Clean API strings before the model reads them (invisible and BiDi characters,
+    /// executable markup, code fences); off only by `ZSCALER_MCP_DISABLE_OUTPUT_SANITIZATION`.
+    pub sanitize_output: bool,
+    /// Where the tool-call audit trail goes; `None` writes none.
+    pub audit: Option<AuditLog>,
 }
 
 impl ServerConfig {
@@ -46,6 +65,8 @@ impl ServerConfig {
 #[derive(Clone)]
 pub struct McpServer {
     state: Arc<handler::ServerState>,
+    /// What this handle serves, for the audit trail.
+    channel: audit::Channel,
 }
 
 impl std::fmt::Debug for McpServer {
@@ -62,7 +83,13 @@ impl McpServer {
     pub fn new(config: ServerConfig) -> Self {
         Self {
             state: Arc::new(handler::ServerState::new(config)),
+            channel: audit::Channel::InProcess,
         }
+    }
+
+    /// The same server, its calls audited as arriving over `channel`.
+    pub(crate) fn on(self, channel: audit::Channel) -> Self {
+        Self { channel, ..self }
     }
 }
 
@@ -89,6 +116,7 @@ pub enum ServerError {
 pub async fn serve_stdio(server: McpServer) -> Result<(), ServerError> {
     use rmcp::ServiceExt;
     let running = server
+        .on(audit::Channel::Stdio)
         .serve(rmcp::transport::stdio())
         .await
         .map_err(|e| ServerError::Initialize(e.to_string()))?;

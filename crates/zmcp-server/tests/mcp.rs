@@ -211,11 +211,11 @@ async fn health_answers_without_checks_and_bad_hosts_are_refused() {
             .send()
     };
     let evil = post("evil.example.com".into()).await.expect("answer");
-    assert_eq!(evil.status(), 403);
+    assert_eq!(evil.status(), 421);
     let evil_port = post(format!("evil.example.com:{}", http.addr.port()))
         .await
         .expect("answer");
-    assert_eq!(evil_port.status(), 403);
+    assert_eq!(evil_port.status(), 421);
     let good = post(format!("localhost:{}", http.addr.port()))
         .await
         .expect("answer");
@@ -227,7 +227,7 @@ async fn health_answers_without_checks_and_bad_hosts_are_refused() {
         .send()
         .await
         .expect("answer");
-    assert_eq!(sse.status(), 403);
+    assert_eq!(sse.status(), 421);
 }
 
 /// Reads SSE events (event name, data) from a streaming response.

@@ -565,12 +565,27 @@ async fn zeasm_organizations_findings_and_lookalikes() {
     assert_eq!(details["severity"], "critical");
     assert!(details["remediation"].as_str().unwrap().contains("patch"));
     let evidence = call(&client, "zeasm_get_finding_evidence", finding.clone()).await;
-    assert!(text(&evidence).starts_with("[UNTRUSTED CONTENT"), "labelled");
-    assert!(json(&evidence)["items"][0]["content"].as_str().unwrap().contains("Apache/2.4.49"));
+    assert!(
+        text(&evidence).starts_with("[UNTRUSTED CONTENT"),
+        "labelled"
+    );
+    assert!(
+        json(&evidence)["items"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Apache/2.4.49")
+    );
     let scan = json(&call(&client, "zeasm_get_finding_scan_output", finding).await);
     assert!(scan["output"].as_str().unwrap().contains("open"));
 
-    let lookalikes = json(&call(&client, "zeasm_list_lookalike_domains", json!({"org_id": org})).await);
+    let lookalikes = json(
+        &call(
+            &client,
+            "zeasm_list_lookalike_domains",
+            json!({"org_id": org}),
+        )
+        .await,
+    );
     assert_eq!(rows(&lookalikes).len(), 12);
     let domain = json(
         &call(
@@ -582,7 +597,11 @@ async fn zeasm_organizations_findings_and_lookalikes() {
     );
     assert_eq!(domain["dns"]["mx"][0], "mx1.acme-login.com");
     let missing = call(&client, "zeasm_list_findings", json!({"org_id": "org-0"})).await;
-    assert!(is_error(&missing) && text(&missing).contains("404"), "{}", text(&missing));
+    assert!(
+        is_error(&missing) && text(&missing).contains("404"),
+        "{}",
+        text(&missing)
+    );
 }
 
 #[tokio::test]
@@ -628,33 +647,489 @@ async fn ztw_groups_services_admins_and_clouds() {
         let gone = json(&call(&client, list, json!({})).await);
         assert!(rows(&gone).iter().all(|g| g["id"] != id), "{delete}");
     }
-    let sources = json(&call(&client, "ztw_list_ip_source_groups", json!({"search": "london"})).await);
+    let sources = json(
+        &call(
+            &client,
+            "ztw_list_ip_source_groups",
+            json!({"search": "london"}),
+        )
+        .await,
+    );
     assert_eq!(names(&sources), ["London Workloads", "London Branch Users"]);
     let no_ips = json(
-        &call(&client, "ztw_list_ip_destination_groups", json!({"exclude_type": "DSTN_IP"})).await,
+        &call(
+            &client,
+            "ztw_list_ip_destination_groups",
+            json!({"exclude_type": "DSTN_IP"}),
+        )
+        .await,
     );
     assert!(rows(&no_ips).iter().all(|g| g["type"] != "DSTN_IP") && rows(&no_ips).len() == 6);
 
-    let udp = json(&call(&client, "ztw_list_network_services", json!({"protocol": "UDP"})).await);
+    let udp = json(
+        &call(
+            &client,
+            "ztw_list_network_services",
+            json!({"protocol": "UDP"}),
+        )
+        .await,
+    );
     assert!(names(&udp).contains(&"NTP".to_string()) && !names(&udp).contains(&"SSH".to_string()));
-    let groups = json(&call(&client, "ztw_list_network_service_groups", json!({"search": "remote"})).await);
+    let groups = json(
+        &call(
+            &client,
+            "ztw_list_network_service_groups",
+            json!({"search": "remote"}),
+        )
+        .await,
+    );
     assert_eq!(groups[0]["services"].as_array().unwrap().len(), 2);
 
     let admins = json(&call(&client, "ztw_list_admins", json!({})).await);
     let everyone = json(
-        &call(&client, "ztw_list_admins", json!({"include_auditor_users": true, "include_api_roles": true})).await,
+        &call(
+            &client,
+            "ztw_list_admins",
+            json!({"include_auditor_users": true, "include_api_roles": true}),
+        )
+        .await,
     );
     assert_eq!((rows(&admins).len(), rows(&everyone).len()), (4, 6));
     let roles = json(&call(&client, "ztw_list_roles", json!({})).await);
     assert!(!names(&roles).contains(&"Read Only Auditor".to_string()));
-    let picked = json(&call(&client, "ztw_list_roles", json!({"role_ids": ["9200", "9201"]})).await);
+    let picked = json(
+        &call(
+            &client,
+            "ztw_list_roles",
+            json!({"role_ids": ["9200", "9201"]}),
+        )
+        .await,
+    );
     assert_eq!(names(&picked), ["Super Admin", "Connector Operator"]);
 
-    let azure = json(&call(&client, "ztw_list_public_cloud_info", json!({"cloud_type": "AZURE"})).await);
+    let azure = json(
+        &call(
+            &client,
+            "ztw_list_public_cloud_info",
+            json!({"cloud_type": "AZURE"}),
+        )
+        .await,
+    );
     assert_eq!(rows(&azure).len(), 2);
-    let accounts = json(&call(&client, "ztw_list_public_account_details", json!({"page": 1, "page_size": 4})).await);
+    let accounts = json(
+        &call(
+            &client,
+            "ztw_list_public_account_details",
+            json!({"page": 1, "page_size": 4}),
+        )
+        .await,
+    );
     assert_eq!(rows(&accounts).len(), 4, "one page");
     assert_eq!(accounts[0]["accountId"], "123456789012");
     let discovery = json(&call(&client, "ztw_get_discovery_settings", json!({})).await);
     assert_eq!(discovery["trustedAccountId"], "223544365242");
+}
+
+#[tokio::test]
+async fn zms_graphql_tools_unwrap_connections_and_walk_pages() {
+    let sim = start_sim().await;
+    let client = connect(server_for(&sim), plain_client()).await;
+
+    let agents = json(&call(&client, "zms_list_agents", json!({"page_size": 50})).await);
+    assert_eq!(rows(&agents).len(), 40, "connection unwrapped to its nodes");
+    let web = json(&call(&client, "zms_list_agents", json!({"search": "web-0"})).await);
+    assert!(names(&web).iter().all(|n| n.starts_with("web-0")) && !names(&web).is_empty());
+    let groups = json(&call(&client, "zms_list_agent_groups", json!({})).await);
+    assert_eq!(rows(&groups).len(), 5);
+    let eyez = groups[0]["eyezId"].as_str().unwrap();
+    let status = json(
+        &call(
+            &client,
+            "zms_get_agent_connection_status_statistics",
+            json!({}),
+        )
+        .await,
+    );
+    assert_eq!(status["totalCount"], 40);
+    assert_eq!(
+        status["connectedCount"].as_i64().unwrap() + status["disconnectedCount"].as_i64().unwrap(),
+        40
+    );
+    let versions = json(&call(&client, "zms_get_agent_version_statistics", json!({})).await);
+    assert_eq!(versions["versions"][0]["version"], "25.1.4");
+    let secrets = json(
+        &call(
+            &client,
+            "zms_get_agent_group_totp_secrets",
+            json!({"eyez_id": eyez}),
+        )
+        .await,
+    );
+    assert_eq!(secrets["secrets"].as_array().unwrap().len(), 2);
+    let nonce = json(&call(&client, "zms_get_nonce", json!({"eyez_id": eyez})).await);
+    assert_eq!(nonce["agentGroupName"], "Web Tier");
+    let unknown = call(&client, "zms_get_nonce", json!({"eyez_id": "eyez-nope"})).await;
+    assert!(
+        is_error(&unknown) && text(&unknown).contains("eyezId eyez-nope not found"),
+        "errors on HTTP 200 are tool errors: {}",
+        text(&unknown)
+    );
+    let nonces = json(&call(&client, "zms_list_nonces", json!({"search": "database"})).await);
+    assert_eq!(rows(&nonces).len(), 1);
+
+    let metadata = json(&call(&client, "zms_get_metadata", json!({})).await);
+    assert_eq!(metadata["customerId"], sim.customer_id());
+    let protection = json(&call(&client, "zms_get_resource_protection_status", json!({})).await);
+    assert_eq!(protection["totalCount"], 60);
+    let group_protection = json(
+        &call(
+            &client,
+            "zms_get_resource_group_protection_status",
+            json!({}),
+        )
+        .await,
+    );
+    assert_eq!(group_protection["totalCount"], 6);
+
+    let first_page = json(&call(&client, "zms_list_resources", json!({})).await);
+    assert_eq!(rows(&first_page).len(), 20, "the API's default page");
+    let aws_linux = json(
+        &call(
+            &client,
+            "zms_list_resources",
+            json!({"cloud_provider": "AWS", "platform_os": "LINUX", "page_size": 100}),
+        )
+        .await,
+    );
+    assert!(
+        rows(&aws_linux)
+            .iter()
+            .all(|r| r["cloudProvider"] == "AWS" && r["deleted"] == false)
+    );
+    let with_deleted = json(
+        &call(
+            &client,
+            "zms_list_resources",
+            json!({"include_deleted": true, "page_size": 100}),
+        )
+        .await,
+    );
+    assert_eq!(rows(&with_deleted).len(), 60);
+    let resource_groups = json(
+        &call(
+            &client,
+            "zms_list_resource_groups",
+            json!({"name": "payments"}),
+        )
+        .await,
+    );
+    assert_eq!(names(&resource_groups), ["Payments PCI"]);
+    let members = json(
+        &call(
+            &client,
+            "zms_get_resource_group_members",
+            json!({"group_id": resource_groups[0]["id"]}),
+        )
+        .await,
+    );
+    assert_eq!(rows(&members).len(), 10);
+
+    let databases = json(
+        &call(
+            &client,
+            "zms_list_app_catalog",
+            json!({"category": "DATABASE"}),
+        )
+        .await,
+    );
+    assert!(names(&databases).contains(&"PostgreSQL".to_string()));
+    let zones = json(&call(&client, "zms_list_app_zones", json!({})).await);
+    assert!(names(&zones).contains(&"PCI".to_string()));
+
+    let page = json(&call(&client, "zms_list_policy_rules", json!({})).await);
+    let all = json(
+        &call(
+            &client,
+            "zms_list_policy_rules",
+            json!({"fetch_all": true, "page_size": 20}),
+        )
+        .await,
+    );
+    assert_eq!(
+        (rows(&page).len(), rows(&all).len()),
+        (20, 45),
+        "fetch_all walks 3 pages"
+    );
+    let blocks = json(
+        &call(
+            &client,
+            "zms_list_policy_rules",
+            json!({"fetch_all": true, "action": "BLOCK"}),
+        )
+        .await,
+    );
+    assert_eq!(rows(&blocks).len(), 9);
+    let defaults = json(
+        &call(
+            &client,
+            "zms_list_default_policy_rules",
+            json!({"fetch_all": true}),
+        )
+        .await,
+    );
+    assert_eq!(rows(&defaults).len(), 3);
+
+    let namespaces = json(
+        &call(
+            &client,
+            "zms_list_tag_namespaces",
+            json!({"origin": "EXTERNAL"}),
+        )
+        .await,
+    );
+    assert_eq!(names(&namespaces), ["aws", "k8s"]);
+    let keys = json(
+        &call(
+            &client,
+            "zms_list_tag_keys",
+            json!({"namespace_id": "ns-1"}),
+        )
+        .await,
+    );
+    let env = rows(&keys).iter().find(|k| k["keyName"] == "env").unwrap();
+    let values = json(
+        &call(
+            &client,
+            "zms_list_tag_values",
+            json!({"tag_id": env["id"], "namespace_origin": "CUSTOM"}),
+        )
+        .await,
+    );
+    assert_eq!(names(&values), ["prod", "staging", "dev"]);
+}
+
+#[tokio::test]
+async fn zcell_sims_policies_analytics_audit_and_events() {
+    let sim = start_sim().await;
+    let mut config = config_for(&sim);
+    config.tenant.zcell_customer_id = Some(sim.zcell_customer_id().to_string());
+    let client = connect(zmcp_server::McpServer::new(config), plain_client()).await;
+
+    let without = connect(server_for(&sim), plain_client()).await;
+    let refused = call(&without, "zcell_list_tags", json!({})).await;
+    assert!(
+        is_error(&refused) && text(&refused).contains("ZCELL_CUSTOMER_ID"),
+        "{}",
+        text(&refused)
+    );
+
+    let customer = json(&call(&client, "zcell_get_customer_data_handling", json!({})).await);
+    assert_eq!(customer["id"], sim.zcell_customer_id());
+    assert_eq!(customer["dataHandling"]["retentionDays"], 90);
+    let regions = json(&call(&client, "zcell_list_regions", json!({})).await);
+    let all_regions = json(
+        &call(
+            &client,
+            "zcell_list_regions",
+            json!({"skip_sku_check": true}),
+        )
+        .await,
+    );
+    assert_eq!((rows(&regions).len(), rows(&all_regions).len()), (5, 6));
+    let status = json(
+        &call(
+            &client,
+            "zcell_list_region_operational_status",
+            json!({"bc_size": "LARGE"}),
+        )
+        .await,
+    );
+    assert!(rows(&status).iter().all(|r| r["bcSize"] == "LARGE") && !rows(&status).is_empty());
+
+    let sims = json(&call(&client, "zcell_list_sims", json!({})).await);
+    assert_eq!(rows(&sims).len(), 150, "every 0-based Spring page");
+    let page = json(&call(&client, "zcell_list_sims", json!({"page": 1, "size": 10})).await);
+    assert_eq!(page["content"][0], sims[10], "one page as the API sends it");
+    let changed = json(
+        &call(
+            &client,
+            "zcell_list_sims",
+            json!({"imei_status": "CHANGED", "location_country": "us"}),
+        )
+        .await,
+    );
+    assert!(
+        rows(&changed)
+            .iter()
+            .all(|s| s["imeiStatus"] == "CHANGED" && s["locationCountry"] == "US")
+    );
+    let tagged = json(&call(&client, "zcell_list_sims", json!({"tag": "critical"})).await);
+    assert!(
+        rows(&tagged)
+            .iter()
+            .all(|s| s["tags"].as_array().unwrap().contains(&json!("critical")))
+    );
+    let tag_list = json(&call(&client, "zcell_list_tags", json!({"name": "critical"})).await);
+    assert_eq!(
+        json!(rows(&tagged).len()),
+        tag_list[0]["simCount"],
+        "tag counts agree"
+    );
+    let iccid = sims[0]["iccid"].as_str().unwrap();
+    let details = json(&call(&client, "zcell_get_sim_details", json!({"icc_id": iccid})).await);
+    assert_eq!(details["msisdn"], sims[0]["msisdn"]);
+    assert!(details["openViolations"].as_i64().unwrap() >= 1);
+
+    let policies = json(&call(&client, "zcell_list_anomaly_policies", json!({"days": 30})).await);
+    assert_eq!(rows(&policies).len(), 6);
+    let spikes = json(
+        &call(
+            &client,
+            "zcell_list_anomaly_policies",
+            json!({"policy_type": "DATA_USAGE"}),
+        )
+        .await,
+    );
+    assert_eq!(names(&spikes), ["Daily data spike", "Monthly cap"]);
+    let policy = policies[0]["id"].as_str().unwrap();
+    let violations = json(
+        &call(
+            &client,
+            "zcell_list_anomaly_policy_violations",
+            json!({"policy_id": policy, "days": 7}),
+        )
+        .await,
+    );
+    assert_eq!(rows(&violations).len(), 7);
+    let logs = json(
+        &call(
+            &client,
+            "zcell_list_anomaly_policy_logs",
+            json!({"policy_id": policy}),
+        )
+        .await,
+    );
+    assert_eq!(logs[0]["action"], "SUSPEND");
+    let of_sim = json(
+        &call(
+            &client,
+            "zcell_list_iccid_violations",
+            json!({"policy_id": policy, "iccid": violations[0]["iccid"]}),
+        )
+        .await,
+    );
+    assert!(
+        rows(&of_sim)
+            .iter()
+            .all(|v| v["iccid"] == violations[0]["iccid"])
+            && !rows(&of_sim).is_empty()
+    );
+
+    let summary = json(&call(&client, "zcell_list_sim_analytics_summary", json!({})).await);
+    let active = rows(&summary)
+        .iter()
+        .find(|r| r["value"] == "ACTIVE")
+        .unwrap();
+    assert_eq!(active["count"], 105);
+    let map = json(
+        &call(
+            &client,
+            "zcell_list_sim_analytics_map",
+            json!({"icc_ids": [iccid]}),
+        )
+        .await,
+    );
+    assert_eq!(rows(&map).len(), 1);
+    assert_eq!(map[0]["country"], "US");
+    let countries = json(
+        &call(
+            &client,
+            "zcell_list_sim_usage_by_country",
+            json!({"limit": 3}),
+        )
+        .await,
+    );
+    assert_eq!(rows(&countries).len(), 3);
+    assert_eq!(
+        countries[0]["country"], "US",
+        "two of every ten SIMs are in the US"
+    );
+    let top = json(
+        &call(
+            &client,
+            "zcell_list_sim_usage_by_sim",
+            json!({"limit": 5, "days": 30}),
+        )
+        .await,
+    );
+    assert!(top[0]["bytes"].as_i64().unwrap() >= top[4]["bytes"].as_i64().unwrap());
+    let daily = json(
+        &call(
+            &client,
+            "zcell_list_sim_usage_by_day",
+            json!({"days": 14, "icc_id": iccid}),
+        )
+        .await,
+    );
+    assert_eq!(rows(&daily).len(), 14);
+
+    let groups = json(
+        &call(
+            &client,
+            "zcell_list_sim_location_groups",
+            json!({"name": "europe"}),
+        )
+        .await,
+    );
+    assert_eq!(names(&groups), ["Western Europe"]);
+    let group = json(
+        &call(
+            &client,
+            "zcell_get_sim_location_group",
+            json!({"group_id": groups[0]["id"]}),
+        )
+        .await,
+    );
+    assert_eq!(group["countries"], json!(["GB", "DE", "FR"]));
+    let tags = json(&call(&client, "zcell_list_tags", json!({})).await);
+    assert_eq!(rows(&tags).len(), 10);
+
+    let metadata = json(&call(&client, "zcell_list_audit_metadata", json!({})).await);
+    assert!(rows(&metadata).iter().any(|m| m["objectType"] == "SIM"));
+    let deletes = json(
+        &call(
+            &client,
+            "zcell_list_audit_customers_search",
+            json!({"operation_type": "DELETE", "object_type": "TAG", "days": 30}),
+        )
+        .await,
+    );
+    assert!(!rows(&deletes).is_empty());
+    assert!(
+        rows(&deletes)
+            .iter()
+            .all(|a| a["operationType"] == "DELETE" && a["objectType"] == "TAG")
+    );
+
+    let day = json(&call(&client, "zcell_list_network_events", json!({})).await);
+    let week = json(
+        &call(
+            &client,
+            "zcell_list_network_events",
+            json!({"days": 3, "exclude_apn_config": true}),
+        )
+        .await,
+    );
+    assert_eq!(rows(&day).len(), 48, "one event every 30 minutes");
+    assert_eq!(rows(&week).len(), 120, "every seeded event within 3 days");
+    assert!(week[0].get("apnConfig").is_none() && day[0].get("apnConfig").is_some());
+    let detaches = json(
+        &call(
+            &client,
+            "zcell_list_network_events",
+            json!({"days": 3, "filter_by": {"eventType": "DETACH"}}),
+        )
+        .await,
+    );
+    assert_eq!(rows(&detaches).len(), 20);
 }

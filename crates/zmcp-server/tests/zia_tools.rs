@@ -1228,6 +1228,14 @@ async fn devices_dlp_users_workloads_and_shadow_it() {
     )
     .await;
     assert_eq!(page[0]["hostName"], "acme-0010");
+    let named = ok_json(
+        &client,
+        "zia_list_devices",
+        json!({"name": "acme-mac-0001"}),
+    )
+    .await;
+    assert_eq!(named[0]["ownerName"], "John Smith");
+    assert_eq!(list_rows(&named).len(), 1);
     let lite = ok_json(&client, "zia_list_devices_lite", json!({})).await;
     assert_eq!(
         lite[0].as_object().unwrap().len(),

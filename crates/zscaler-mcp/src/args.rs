@@ -95,9 +95,13 @@ pub struct Args {
     #[arg(long, env = "ZSCALER_MCP_DISABLE_ENTITLEMENT_FILTER", action = ArgAction::SetTrue, value_parser = truthy::true_1_yes)]
     pub no_entitlement_filter: bool,
 
-    /// Write audit lines for tool calls (not implemented yet in this build).
+    /// Write one JSON audit line per tool call (who, tool, non-secret arguments, outcome; never the result) to stderr.
     #[arg(long, env = "ZSCALER_MCP_LOG_TOOL_CALLS", action = ArgAction::SetTrue, value_parser = truthy::true_only)]
     pub log_tool_calls: bool,
+
+    /// Append the tool-call audit lines to FILE instead of stderr (implies --log-tool-calls).
+    #[arg(long, env = "ZSCALER_MCP_AUDIT_LOG", value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
 
     /// Rewrite the generated documentation regions (source checkouts only; not in this build).
     #[arg(long)]

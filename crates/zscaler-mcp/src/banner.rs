@@ -83,17 +83,20 @@ pub struct HttpPosture<'a> {
     pub bind: String,
     /// Host-header validation in force.
     pub host_validation: &'a HostValidation,
+    /// TLS terminated in-process.
+    pub tls: bool,
 }
 
-/// `[SECURITY] transport=<t> auth=<mode...> host=<h:p> tls=off host_validation=<...>
+/// `[SECURITY] transport=<t> auth=<mode...> host=<h:p> tls=<on|off> host_validation=<...>
 /// write_tools=<disabled|N enabled> tools=<N>`: one line that states everything enforced.
 pub fn security_line(posture: &Posture<'_>) -> String {
     let mut line = format!("[SECURITY] transport={}", posture.transport.as_str());
     match &posture.http {
         Some(http) => line.push_str(&format!(
-            " auth={} host={} tls=off host_validation={}",
+            " auth={} host={} tls={} host_validation={}",
             auth_summary(http.auth),
             http.bind,
+            on_off(http.tls),
             http.host_validation
         )),
         None => line.push_str(" auth=none (stdio is never authenticated)"),
@@ -162,8 +165,12 @@ fn disabled_auth_lines() -> Vec<String> {
     .to_vec()
 }
 
+fn on_off(on: bool) -> &'static str {
+    if on { "on" } else { "off" }
+}
+
 /// The Python server's final start-up line, with the port actually bound.
-pub fn start_line(transport: Transport, host: &str, port: u16) -> String {
+pub fn start_line(transport: Transport, host: &str, port: u16, tls: bool) -> String {
     let host = if host.contains(':') {
         format!("[{host}]")
     } else {
@@ -173,9 +180,11 @@ pub fn start_line(transport: Transport, host: &str, port: u16) -> String {
         Transport::StreamableHttp => "on (handshake clients)",
         Transport::Stdio | Transport::Sse => "on",
     };
+    let scheme = if tls { "https" } else { "http" };
     format!(
-        "Starting {} transport on http://{host}:{port} (path=/mcp, tls=off, sessions={sessions})",
-        transport.as_str()
+        "Starting {} transport on {scheme}://{host}:{port} (path=/mcp, tls={}, sessions={sessions})",
+        transport.as_str(),
+        on_off(tls)
     )
 }
 
@@ -213,6 +222,7 @@ mod tests {
                 auth: &auth,
                 bind: "127.0.0.1:8000".into(),
                 host_validation: &HostValidation::LoopbackOnly,
+                tls: false,
             }),
             write_tools: 2,
             tools: 40,
@@ -242,9 +252,13 @@ mod tests {
     #[test]
     fn start_line_brackets_ipv6() {
         assert_eq!(
-            start_line(Transport::StreamableHttp, "::1", 8000),
+            start_line(Transport::StreamableHttp, "::1", 8000, false),
             "Starting streamable-http transport on http://[::1]:8000 \
              (path=/mcp, tls=off, sessions=on (handshake clients))"
+        );
+        assert_eq!(
+            start_line(Transport::Sse, "mcp.example.com", 8443, true),
+            "Starting sse transport on https://mcp.example.com:8443 (path=/mcp, tls=on, sessions=on)"
         );
     }
 }

@@ -1,39 +1,38 @@
-//! HTTP transport hardening that belongs to the process (inventory section 3.7) and the
-//! serving loop: TLS settings, the plaintext policy, the wildcard-bind rule, Host-header
-//! validation mode, and graceful shutdown.
+//! HTTP transport hardening that belongs to the process (inventory section 3.7): TLS
+//! settings, the plaintext policy, the wildcard-bind rule, Host-header validation and the
+//! source-IP allowlist, checked before anything is bound; then the guarded router is handed
+//! to `zmcp_server::serve`, the one serving loop.
 
-use std::{fmt, net::SocketAddr, time::Duration};
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use zmcp_server::{Guard, HostPolicy, ServeOptions, SourceIpAcl, TlsFiles, TlsServer};
 
 use crate::{banner, exit::usage, truthy::env_true_1_yes};
 
 /// How long open connections (event streams) may delay the exit after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How often the TLS certificate and key files are checked for changes by default.
+const DEFAULT_TLS_RELOAD_SECS: u64 = 30;
 
 /// Host-header validation in force (DNS-rebinding protection).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostValidation {
-    /// No allowlist configured: only loopback names are accepted.
+    /// Loopback bind without an allowlist: only loopback names are accepted.
     LoopbackOnly,
     /// `ZSCALER_MCP_ALLOWED_HOSTS`.
     Allowlist(Vec<String>),
     /// `ZSCALER_MCP_DISABLE_HOST_VALIDATION`.
     Disabled,
-}
-
-impl HostValidation {
-    /// The `HttpOptions::allowed_hosts` value: empty means loopback only, and `*` any host.
-    pub fn allowed_hosts(&self) -> Vec<String> {
-        match self {
-            HostValidation::LoopbackOnly => Vec::new(),
-            HostValidation::Allowlist(hosts) => hosts.clone(),
-            HostValidation::Disabled => vec!["*".to_owned()],
-        }
-    }
+    /// A non-loopback bind without an allowlist: any Host, as the Python server does.
+    NotConfigured,
 }
 
 impl fmt::Display for HostValidation {
@@ -42,7 +41,26 @@ impl fmt::Display for HostValidation {
             HostValidation::LoopbackOnly => f.write_str("loopback-only"),
             HostValidation::Allowlist(hosts) => write!(f, "allowlist({})", hosts.join(",")),
             HostValidation::Disabled => f.write_str("off"),
+            HostValidation::NotConfigured => f.write_str("off (no allowlist)"),
         }
+    }
+}
+
+/// Everything the transport enforces, validated before binding.
+#[derive(Debug)]
+pub struct Hardening {
+    /// Host-header validation, as the banners report it.
+    pub host_validation: HostValidation,
+    hosts: HostPolicy,
+    source_ips: Option<SourceIpAcl>,
+    tls: Option<TlsServer>,
+    tls_reload_every: Duration,
+}
+
+impl Hardening {
+    /// Whether TLS is terminated in-process.
+    pub fn tls_on(&self) -> bool {
+        self.tls.is_some()
     }
 }
 
@@ -56,29 +74,31 @@ pub fn is_loopback(host: &str) -> bool {
 }
 
 /// The Python server's `_run_http` checks, in its order: TLS settings, plaintext policy,
-/// wildcard bind. Every refusal is a usage error (exit 2).
+/// wildcard bind; then the allowlists. Every refusal is a usage error (exit 2).
 ///
 /// # Errors
 /// When the configuration must not be served.
-pub fn check_bind(host: &str, port: u16) -> anyhow::Result<HostValidation> {
-    check_tls_settings()?;
-    if !is_loopback(host) && !env_true_1_yes("ZSCALER_MCP_ALLOW_HTTP") {
+pub fn check_bind(host: &str, port: u16) -> anyhow::Result<Hardening> {
+    let tls = tls_server()?;
+    if tls.is_none() && !is_loopback(host) && !env_true_1_yes("ZSCALER_MCP_ALLOW_HTTP") {
         banner::warn_block(
             "Refusing to bind a non-localhost address over plaintext HTTP",
             &[
                 format!("The server is configured to listen on {host}:{port} without TLS."),
                 String::new(),
-                "Terminate TLS at a reverse proxy or load balancer and set".to_owned(),
-                "ZSCALER_MCP_ALLOW_HTTP=true, or bind 127.0.0.1.".to_owned(),
+                "Set ZSCALER_MCP_TLS_CERTFILE and ZSCALER_MCP_TLS_KEYFILE, or terminate TLS at"
+                    .to_owned(),
+                "a reverse proxy and set ZSCALER_MCP_ALLOW_HTTP=true, or bind 127.0.0.1."
+                    .to_owned(),
             ],
         );
         return Err(usage(
             "ERROR: plaintext HTTP on a non-localhost bind requires TLS certs or ZSCALER_MCP_ALLOW_HTTP=true",
         ));
     }
-    let validation = host_validation();
+    let validation = host_validation(host);
     // The Python server matches "0.0.0.0" only; "::" is the same wildcard in IPv6.
-    if matches!(host, "0.0.0.0" | "::") && validation == HostValidation::LoopbackOnly {
+    if matches!(host, "0.0.0.0" | "::") && validation == HostValidation::NotConfigured {
         return Err(usage(format!(
             "ERROR: Cannot bind to {host} without host validation configuration.\n\
              Set one of:\n  \
@@ -86,7 +106,41 @@ pub fn check_bind(host: &str, port: u16) -> anyhow::Result<HostValidation> {
              ZSCALER_MCP_DISABLE_HOST_VALIDATION=true           (disables protection)"
         )));
     }
-    match &validation {
+    let hosts = match &validation {
+        HostValidation::LoopbackOnly => HostPolicy::LoopbackOnly,
+        HostValidation::Allowlist(entries) => HostPolicy::parse(entries)
+            .map_err(|err| usage(format!("ERROR: ZSCALER_MCP_ALLOWED_HOSTS: {err}")))?,
+        HostValidation::Disabled | HostValidation::NotConfigured => HostPolicy::Any,
+    };
+    let source_ips = SourceIpAcl::parse_csv(
+        &std::env::var("ZSCALER_MCP_ALLOWED_SOURCE_IPS").unwrap_or_default(),
+    )
+    .map_err(|err| usage(format!("ERROR: ZSCALER_MCP_ALLOWED_SOURCE_IPS: {err}")))?;
+    let tls_reload_every = tls_reload_every()?;
+    log_posture(
+        host,
+        &validation,
+        source_ips.as_ref(),
+        tls.as_ref(),
+        tls_reload_every,
+    );
+    Ok(Hardening {
+        host_validation: validation,
+        hosts,
+        source_ips,
+        tls,
+        tls_reload_every,
+    })
+}
+
+fn log_posture(
+    host: &str,
+    validation: &HostValidation,
+    source_ips: Option<&SourceIpAcl>,
+    tls: Option<&TlsServer>,
+    reload_every: Duration,
+) {
+    match validation {
         HostValidation::Disabled => banner::warn_block(
             "Host Header Validation is DISABLED",
             &[
@@ -100,38 +154,104 @@ pub fn check_bind(host: &str, port: u16) -> anyhow::Result<HostValidation> {
         HostValidation::Allowlist(hosts) => {
             tracing::info!("Host header allowlist active: {hosts:?}");
         }
+        HostValidation::NotConfigured => tracing::warn!(
+            "Host header validation is off on {host}: set ZSCALER_MCP_ALLOWED_HOSTS to the \
+             names clients use (DNS-rebinding protection)"
+        ),
         HostValidation::LoopbackOnly => {}
     }
-    Ok(validation)
-}
-
-/// TLS settings: incomplete ones are refused as in the Python server; complete ones too,
-/// because serving TLS in-process is not implemented yet and falling back to plaintext
-/// would silently break the operator's expectation.
-fn check_tls_settings() -> anyhow::Result<()> {
-    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
-    let (cert, key) = (
-        set("ZSCALER_MCP_TLS_CERTFILE"),
-        set("ZSCALER_MCP_TLS_KEYFILE"),
-    );
-    let state = |on: bool| if on { "(set)" } else { "(missing)" };
-    match (cert, key) {
-        (false, false) => Ok(()),
-        (true, true) => Err(usage(
-            "ERROR: in-process TLS is not implemented in this build yet; terminate TLS upstream \
-             and set ZSCALER_MCP_ALLOW_HTTP=true",
-        )),
-        _ => Err(usage(format!(
-            "ERROR: Incomplete TLS configuration.\n\
-             Both ZSCALER_MCP_TLS_CERTFILE and ZSCALER_MCP_TLS_KEYFILE must be set.\n  \
-             ZSCALER_MCP_TLS_CERTFILE = {}\n  ZSCALER_MCP_TLS_KEYFILE  = {}",
-            state(cert),
-            state(key)
-        ))),
+    if let Some(acl) = source_ips {
+        tracing::info!("Source IP ACL active: {:?}", acl.entries());
+    }
+    if let Some(tls) = tls {
+        tracing::info!(
+            "TLS enabled (rustls): certificate reloaded when its files change (checked every {} s and on SIGHUP){}",
+            reload_every.as_secs(),
+            if tls.requires_client_certificates() {
+                "; client certificates required (mTLS)"
+            } else {
+                ""
+            }
+        );
     }
 }
 
-fn host_validation() -> HostValidation {
+/// A non-empty environment value.
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The TLS settings, loaded: both files or neither (the Python server's messages), each
+/// file present, and a usable certificate and key.
+fn tls_server() -> anyhow::Result<Option<TlsServer>> {
+    let (cert, key) = (
+        env_value("ZSCALER_MCP_TLS_CERTFILE"),
+        env_value("ZSCALER_MCP_TLS_KEYFILE"),
+    );
+    let state = |v: &Option<String>| if v.is_some() { "(set)" } else { "(missing)" };
+    let (cert, key) = match (cert, key) {
+        (None, None) => return Ok(None),
+        (Some(cert), Some(key)) => (PathBuf::from(cert), PathBuf::from(key)),
+        (cert, key) => {
+            return Err(usage(format!(
+                "ERROR: Incomplete TLS configuration.\n\
+                 Both ZSCALER_MCP_TLS_CERTFILE and ZSCALER_MCP_TLS_KEYFILE must be set.\n  \
+                 ZSCALER_MCP_TLS_CERTFILE = {}\n  ZSCALER_MCP_TLS_KEYFILE  = {}",
+                state(&cert),
+                state(&key)
+            )));
+        }
+    };
+    let client_ca = env_value("ZSCALER_MCP_TLS_CA_CERTS").map(PathBuf::from);
+    require_file(&cert, "certificate")?;
+    require_file(&key, "key")?;
+    if let Some(ca) = &client_ca {
+        require_file(ca, "CA certificate")?;
+    }
+    if env_value("ZSCALER_MCP_TLS_KEYFILE_PASSWORD").is_some() {
+        tracing::warn!(
+            "ZSCALER_MCP_TLS_KEYFILE_PASSWORD is ignored: encrypted private keys are not \
+             supported, so ZSCALER_MCP_TLS_KEYFILE must hold an unencrypted key"
+        );
+    }
+    TlsServer::load(TlsFiles {
+        cert,
+        key,
+        client_ca,
+    })
+    .map(Some)
+    .map_err(|err| usage(format!("ERROR: cannot use the TLS configuration: {err}")))
+}
+
+fn require_file(path: &Path, what: &str) -> anyhow::Result<()> {
+    if path.is_file() {
+        Ok(())
+    } else {
+        Err(usage(format!(
+            "ERROR: TLS {what} file not found: {}",
+            path.display()
+        )))
+    }
+}
+
+/// `ZSCALER_MCP_TLS_RELOAD_SECS`: how often the certificate files are checked (whole
+/// seconds, at least 1).
+fn tls_reload_every() -> anyhow::Result<Duration> {
+    match env_value("ZSCALER_MCP_TLS_RELOAD_SECS") {
+        None => Ok(Duration::from_secs(DEFAULT_TLS_RELOAD_SECS)),
+        Some(text) => match text.parse::<u64>() {
+            Ok(secs) if secs >= 1 => Ok(Duration::from_secs(secs)),
+            _ => Err(usage(format!(
+                "ERROR: ZSCALER_MCP_TLS_RELOAD_SECS must be a whole number of seconds, at least 1 (got {text:?})"
+            ))),
+        },
+    }
+}
+
+fn host_validation(host: &str) -> HostValidation {
     if env_true_1_yes("ZSCALER_MCP_DISABLE_HOST_VALIDATION") {
         return HostValidation::Disabled;
     }
@@ -142,10 +262,12 @@ fn host_validation() -> HostValidation {
         .filter(|h| !h.is_empty())
         .map(str::to_owned)
         .collect();
-    if hosts.is_empty() {
+    if !hosts.is_empty() {
+        HostValidation::Allowlist(hosts)
+    } else if is_loopback(host) {
         HostValidation::LoopbackOnly
     } else {
-        HostValidation::Allowlist(hosts)
+        HostValidation::NotConfigured
     }
 }
 
@@ -159,43 +281,36 @@ pub async fn bind(host: &str, port: u16) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("cannot listen on {host}:{port}"))
 }
 
-/// Serves `app` until `shutdown` is cancelled, then lets open requests finish for a short
-/// grace period. Peer addresses are recorded for the auth and audit logs.
+/// Guards `app` with `hardening`, starts the certificate reloader, and serves until
+/// `shutdown` (then open requests get a short grace period).
 ///
 /// # Errors
 /// When the listener fails.
-pub async fn serve(
+pub async fn serve_guarded(
     listener: TcpListener,
     app: Router,
+    hardening: Hardening,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    use std::future::IntoFuture;
-
-    use axum::serve::ListenerExt;
-    // Without TCP_NODELAY, Nagle's algorithm and the client's delayed ACK hold back every
-    // streamed (SSE) reply by ~40 ms.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::debug!("could not set TCP_NODELAY: {err}");
-        }
-    });
-    let graceful = shutdown.clone();
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { graceful.cancelled().await })
-    .into_future();
-    tokio::select! {
-        result = server => result.context("HTTP server failed"),
-        () = async {
-            shutdown.cancelled().await;
-            tokio::time::sleep(SHUTDOWN_GRACE).await;
-        } => {
-            tracing::warn!("connections still open {} s after shutdown; exiting", SHUTDOWN_GRACE.as_secs());
-            Ok(())
-        }
+    if let Some(tls) = &hardening.tls {
+        tls.watch(hardening.tls_reload_every, shutdown.clone());
     }
+    let app = zmcp_server::guard(
+        app,
+        &Guard {
+            hosts: hardening.hosts,
+            source_ips: hardening.source_ips,
+            tls: hardening.tls.is_some(),
+        },
+    );
+    let options = ServeOptions {
+        tls: hardening.tls,
+        shutdown,
+        grace: SHUTDOWN_GRACE,
+    };
+    zmcp_server::serve(listener, app, options)
+        .await
+        .context("HTTP server failed")
 }
 
 #[cfg(test)]
@@ -213,11 +328,13 @@ mod tests {
     }
 
     #[test]
-    fn host_validation_display_and_hosts() {
+    fn host_validation_display() {
         let list = HostValidation::Allowlist(vec!["a:*".into(), "b".into()]);
         assert_eq!(list.to_string(), "allowlist(a:*,b)");
-        assert_eq!(list.allowed_hosts(), ["a:*", "b"]);
-        assert!(HostValidation::LoopbackOnly.allowed_hosts().is_empty());
-        assert_eq!(HostValidation::Disabled.allowed_hosts(), ["*"]);
+        assert_eq!(HostValidation::Disabled.to_string(), "off");
+        assert_eq!(
+            HostValidation::NotConfigured.to_string(),
+            "off (no allowlist)"
+        );
     }
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
 use zmcp_auth::{AuthConfigError, AuthEnv, AuthMode, ClientAuth};
 use zmcp_catalog::{Catalog, CatalogError, Selection, SelectionConfig, TenantScope};
-use zmcp_server::{HttpOptions, HttpTransport, McpServer, ServerConfig};
+use zmcp_server::{AuditLog, HttpOptions, HttpTransport, McpServer, ServerConfig};
 use zmcp_zscaler::{ClientConfig, ConfigError, ZscalerClient};
 
 use tokio_util::sync::CancellationToken;
@@ -23,7 +23,7 @@ use crate::{
     pidfile::{self, PidFile, PidRecord},
     reload::{self, AuthSlot, Reloader, RestartRequest, ZscalerTarget},
     settings::{self, Settings},
-    signals, telemetry,
+    signals, telemetry, truthy,
     zscaler_env::ZscalerEnv,
 };
 
@@ -46,7 +46,8 @@ pub fn main() -> anyhow::Result<u8> {
         loaded.notices.extend(explicit.notices);
         loaded.path = explicit.path.or(loaded.path);
     }
-    telemetry::init(args.debug, args.log_format)?;
+    let audit_on_stderr = args.log_tool_calls && args.audit_log.is_none();
+    telemetry::init(args.debug, args.log_format, audit_on_stderr)?;
     for notice in loaded.notices {
         match notice {
             Notice::Info(text) => tracing::info!("{text}"),
@@ -72,15 +73,13 @@ pub fn main() -> anyhow::Result<u8> {
     if let Some(format) = args.generate_auth_token {
         return Ok(auth_token::run(format));
     }
-    if args.log_tool_calls {
-        not_implemented("--log-tool-calls");
-    }
+    let safety = OutputSafety::from_args(&args)?;
     let settings = Settings::from_args(&args)?;
     let launch = Launch::capture(loaded.path);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    if runtime.block_on(serve(settings, &launch))? == Ending::Restart {
+    if runtime.block_on(serve(settings, &launch, safety))? == Ending::Restart {
         // Serving has ended cleanly and the PID file is gone; the runtime's idle threads
         // vanish with the process image.
         let err = reload::exec_self(&launch.executable);
@@ -217,7 +216,36 @@ impl Serving<'_> {
     }
 }
 
-async fn serve(settings: Settings, launch: &Launch) -> anyhow::Result<Ending> {
+/// What reaches the model and what is recorded about it: output sanitization
+/// (`ZSCALER_MCP_DISABLE_OUTPUT_SANITIZATION` ∈ {1,true,yes,on} turns it off) and the audit
+/// trail (`--log-tool-calls` to stderr, `--audit-log FILE` to a file).
+struct OutputSafety {
+    sanitize: bool,
+    audit: Option<AuditLog>,
+}
+
+impl OutputSafety {
+    fn from_args(args: &Args) -> anyhow::Result<Self> {
+        let audit = match &args.audit_log {
+            Some(path) => Some(AuditLog::append_to(path).map_err(|err| {
+                usage(format!(
+                    "ERROR: cannot open the audit log {} for appending: {err}",
+                    path.display()
+                ))
+            })?),
+            None => args.log_tool_calls.then(AuditLog::tracing),
+        };
+        let sanitize = !std::env::var("ZSCALER_MCP_DISABLE_OUTPUT_SANITIZATION")
+            .is_ok_and(|value| truthy::true_1_yes_on(&value));
+        Ok(Self { sanitize, audit })
+    }
+}
+
+async fn serve(
+    settings: Settings,
+    launch: &Launch,
+    safety: OutputSafety,
+) -> anyhow::Result<Ending> {
     let selection = select(&settings.selection)?;
     for warning in &selection.warnings {
         tracing::warn!("{warning}");
@@ -244,6 +272,8 @@ async fn serve(settings: Settings, launch: &Launch) -> anyhow::Result<Ending> {
         tenant: tenant.scope,
         max_list_items: settings.max_list_items,
         confirmation_ttl: settings.confirmation_ttl,
+        sanitize_output: safety.sanitize,
+        audit: safety.audit,
     };
     tracing::info!(
         "zscaler-mcp starting (transport={}) — agent-first response shaping enabled",
@@ -303,18 +333,18 @@ async fn serve_http(
     transport: HttpTransport,
 ) -> anyhow::Result<Ending> {
     let settings = serving.settings;
-    let host_validation = http::check_bind(&settings.host, settings.port)?;
+    let hardening = http::check_bind(&settings.host, settings.port)?;
     let listener = http::bind(&settings.host, settings.port).await?;
     let port = listener.local_addr()?.port();
     let auth = resolve_auth(settings, port).await?;
     banner::log_auth_banner(&auth, settings.transport, &settings.host);
     let options = HttpOptions {
         transport,
-        allowed_hosts: host_validation.allowed_hosts(),
+        allowed_hosts: Vec::new(), // `hardening` guards the whole app below
         shutdown: serving.shutdown.clone(),
     };
     let slot = AuthSlot::new(auth.auth.clone());
-    let app = zmcp_server::router(McpServer::new(config), &options)
+    let app = zmcp_server::mcp_routes(McpServer::new(config), &options)
         .merge(auth.auth.routes())
         .layer(axum::middleware::from_fn_with_state(
             slot.clone(),
@@ -327,7 +357,8 @@ async fn serve_http(
             http: Some(banner::HttpPosture {
                 auth: &auth,
                 bind: format!("{}:{port}", settings.host),
-                host_validation: &host_validation,
+                host_validation: &hardening.host_validation,
+                tls: hardening.tls_on(),
             }),
             write_tools: serving.write_tools,
             tools: serving.tools,
@@ -336,9 +367,9 @@ async fn serve_http(
     let (pid_file, restart) = serving.start_lifecycle(Some(slot), port);
     tracing::info!(
         "{}",
-        banner::start_line(settings.transport, &settings.host, port)
+        banner::start_line(settings.transport, &settings.host, port, hardening.tls_on())
     );
-    let served = http::serve(listener, app, serving.shutdown.clone()).await;
+    let served = http::serve_guarded(listener, app, hardening, serving.shutdown.clone()).await;
     drop(pid_file);
     served.map(|()| ending(&restart))
 }

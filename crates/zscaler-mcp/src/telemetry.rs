@@ -7,17 +7,21 @@ use tracing_subscriber::EnvFilter;
 
 use crate::args::LogFormat;
 
-/// Installs the global subscriber.
+/// Installs the global subscriber; `audit` keeps the tool-call audit lines (target `audit`)
+/// whatever `RUST_LOG` says, since the operator asked for them explicitly.
 ///
 /// # Errors
 /// When `RUST_LOG` does not parse or a subscriber is already installed.
-pub fn init(debug: bool, format: LogFormat) -> anyhow::Result<()> {
-    let filter = match std::env::var("RUST_LOG") {
+pub fn init(debug: bool, format: LogFormat, audit: bool) -> anyhow::Result<()> {
+    let mut filter = match std::env::var("RUST_LOG") {
         Ok(directives) if !directives.trim().is_empty() => EnvFilter::try_new(directives)?,
         // rmcp narrates every session at INFO; its warnings are what an operator needs.
         _ if debug => EnvFilter::try_new("debug")?,
         _ => EnvFilter::try_new("info,rmcp=warn")?,
     };
+    if audit {
+        filter = filter.add_directive("audit=info".parse()?);
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -17,6 +17,11 @@ pub fn true_only(value: &str) -> Result<bool, Infallible> {
     Ok(value.trim().eq_ignore_ascii_case("true"))
 }
 
+/// `{true, 1, yes, on}` (case-insensitive): `ZSCALER_MCP_DISABLE_OUTPUT_SANITIZATION`.
+pub fn true_1_yes_on(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case("on") || true_1_yes(value).unwrap_or(false)
+}
+
 /// Reads a `{true, 1, yes}` variable from the process environment (unset = off).
 pub fn env_true_1_yes(name: &str) -> bool {
     std::env::var(name).is_ok_and(|v| true_1_yes(&v).unwrap_or(false))
@@ -33,6 +38,16 @@ mod tests {
         }
         for v in ["", "on", "y", "false", "0", "2"] {
             assert_eq!(true_1_yes(v), Ok(false), "{v}");
+        }
+    }
+
+    #[test]
+    fn true_1_yes_on_set() {
+        for v in ["true", "1", "YES", " On "] {
+            assert!(true_1_yes_on(v), "{v}");
+        }
+        for v in ["", "off", "y", "false", "0"] {
+            assert!(!true_1_yes_on(v), "{v}");
         }
     }
 

@@ -281,22 +281,6 @@ fn wildcard_bind_needs_host_validation_settings() {
 }
 
 #[test]
-fn tls_settings_are_refused_until_implemented() {
-    let dir = tmp();
-    let out = run(zscaler_mcp(dir.path())
-        .env("ZSCALER_MCP_TLS_CERTFILE", "/x/cert.pem")
-        .args(["--demo", "--transport", "streamable-http", "--port", "0"]));
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("ERROR: Incomplete TLS configuration."));
-    let out = run(zscaler_mcp(dir.path())
-        .env("ZSCALER_MCP_TLS_CERTFILE", "/x/cert.pem")
-        .env("ZSCALER_MCP_TLS_KEYFILE", "/x/key.pem")
-        .args(["--demo", "--transport", "streamable-http", "--port", "0"]));
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("in-process TLS is not implemented in this build yet"));
-}
-
-#[test]
 fn unconfigured_or_unimplemented_auth_modes_fail_closed() {
     let dir = tmp();
     // Nothing configured, not a demo: the Python default (jwt) lacks its JWKS URI.

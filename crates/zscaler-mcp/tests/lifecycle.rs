@@ -1,7 +1,7 @@
 //! The lifecycle of the real binary: PID file, `status`, `reload` rotating the Zscaler secret
 //! and the api-key under a stream of tool calls, `restart` in place, `stop`, stale PID files,
-//! and `update`.
-
+//! and `update`. Signals and `exec` are Unix-only.
+#![cfg(unix)]
 // Test helpers may fail loudly; the workspace lints only exempt `#[test]` functions.
 #![allow(
     clippy::unwrap_used,

@@ -41,7 +41,11 @@ pub(crate) fn page(node: &Value, args: &Map<String, Value>) -> Result<Value, Str
         .flatten()
         .filter(|item| {
             filters.iter().all(|(arg, rule)| {
-                keeps(item, rule.as_str().unwrap_or(""), args.get(arg).unwrap_or(&Value::Null))
+                keeps(
+                    item,
+                    rule.as_str().unwrap_or(""),
+                    args.get(arg).unwrap_or(&Value::Null),
+                )
             })
         })
         .collect();
@@ -111,9 +115,16 @@ mod tests {
             "nodes": [{"name": "web-1", "zone": "A"}, {"name": "web-2", "zone": "B"},
                       {"name": "db-1", "zone": "A"}, {"name": "web-3", "zone": "A", "deleted": true}],
             "pageInfo": {}});
-        let out = page(&node, &args(json!({"name": "WEB", "pageSize": 1, "page": 2}))).unwrap();
+        let out = page(
+            &node,
+            &args(json!({"name": "WEB", "pageSize": 1, "page": 2})),
+        )
+        .unwrap();
         assert_eq!(out["nodes"], json!([{"name": "web-2", "zone": "B"}]));
-        assert_eq!(out["pageInfo"]["totalCount"], 2, "deleted hidden by default");
+        assert_eq!(
+            out["pageInfo"]["totalCount"], 2,
+            "deleted hidden by default"
+        );
         assert_eq!(out["pageInfo"]["totalPages"], 2);
         let out = page(&node, &args(json!({"zone": "a", "includeDeleted": true}))).unwrap();
         assert_eq!(out["pageInfo"]["totalCount"], 3);

@@ -37,6 +37,7 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
         .merge(products::zeasm::routes())
         .merge(products::ztw::routes())
         .merge(products::zms::routes())
+        .merge(products::zcell::routes())
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), gateway));
     Router::new()

@@ -713,7 +713,9 @@ fn chosen_variant<'a>(
     };
     match context.get(by) {
         Some(value) => {
-            let key = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+            let key = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
             node.get(&key)
                 .filter(|_| !key.starts_with('$') && !key.starts_with("__"))
                 .ok_or_else(|| format!("{by} {key} not found"))

@@ -38,10 +38,15 @@ pub const ALL_PRODUCTS: &[&str] = &[
     "CLOUD_CONNECTOR",
     "ZIAM",
     "EASM",
+    "ZMS",
+    "ZCELL",
 ];
 
 /// ZPA customer id of the demo tenant; fixed so tests and demos can name it.
 pub const DEMO_CUSTOMER_ID: &str = "216196257331281920";
+
+/// ZCell customer id of the demo tenant (`ZCELL_CUSTOMER_ID`, separate from ZPA's).
+pub const DEMO_ZCELL_CUSTOMER_ID: &str = "zc-acme-4401";
 
 /// How to start a simulator.
 #[derive(Clone)]
@@ -133,6 +138,10 @@ impl SimHandle {
     /// ZPA customer id of the demo tenant.
     pub fn customer_id(&self) -> &str {
         DEMO_CUSTOMER_ID
+    }
+    /// ZCell customer id of the demo tenant.
+    pub fn zcell_customer_id(&self) -> &str {
+        DEMO_ZCELL_CUSTOMER_ID
     }
     /// The secret the token endpoint accepts right now.
     pub fn current_client_secret(&self) -> String {

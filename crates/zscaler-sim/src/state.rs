@@ -47,6 +47,7 @@ pub(crate) struct SimState {
     pub zeasm: crate::products::zeasm::EasmData,
     pub ztw: crate::products::ztw::ZtwData,
     pub zms: serde_json::Value,
+    pub zcell: serde_json::Value,
 }
 
 impl SimState {
@@ -68,6 +69,7 @@ impl SimState {
             zeasm: seed::zeasm::data(),
             ztw: seed::ztw::data(),
             zms: seed::zms::data(),
+            zcell: seed::zcell::data(),
             config,
         }
     }

@@ -4,6 +4,7 @@
 //! the rest (query, shaping, errors). A catalog entry naming a handler that is not listed in
 //! [`NAMES`] answers with an error instead of guessing.
 
+mod zcell_network_events;
 mod zdx_timestamps;
 mod zia_gre;
 mod zia_pick;
@@ -24,7 +25,8 @@ use crate::outcome::{Produced, ToolFailure};
 
 /// Every handler this build implements (checked against the catalog by the tests).
 #[cfg(test)]
-pub const NAMES: [&str; 22] = [
+pub const NAMES: [&str; 23] = [
+    "zcell_network_events",
     "zms_pages",
     "zid_members_by_name",
     "zdx_timestamps",
@@ -88,6 +90,7 @@ pub async fn run(name: &str, call: HandlerCall<'_>) -> Result<Produced, ToolFail
         "zdx_timestamps" => zdx_timestamps::run(call).await,
         "zid_members_by_name" => zid_by_name::members(call).await,
         "zms_pages" => zms_pages::run(call).await,
+        "zcell_network_events" => zcell_network_events::run(call).await,
         other => Err(ToolFailure::Unsupported(format!(
             "the catalog names handler `{other}`, which this build does not implement"
         ))),

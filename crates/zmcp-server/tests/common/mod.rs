@@ -60,6 +60,8 @@ pub fn config_for(sim: &SimHandle) -> ServerConfig {
         },
         max_list_items: ServerConfig::DEFAULT_MAX_LIST_ITEMS,
         confirmation_ttl: ServerConfig::DEFAULT_CONFIRMATION_TTL,
+        sanitize_output: true,
+        audit: None,
     }
 }
 
@@ -77,6 +79,8 @@ pub fn server_without_credentials() -> McpServer {
         tenant: TenantScope::default(),
         max_list_items: ServerConfig::DEFAULT_MAX_LIST_ITEMS,
         confirmation_ttl: ServerConfig::DEFAULT_CONFIRMATION_TTL,
+        sanitize_output: true,
+        audit: None,
     })
 }
 

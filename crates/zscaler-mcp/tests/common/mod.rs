@@ -123,7 +123,8 @@ pub fn start_server(cmd: &mut Command) -> Server {
             log.push_str(&line);
             log.push('\n');
             writer.lock().unwrap().push_str(&format!("{line}\n"));
-            if !sent && line.contains("Starting ") && line.contains(" transport on http://") {
+            // `http://` or `https://`
+            if !sent && line.contains("Starting ") && line.contains(" transport on http") {
                 let _ = tx.send(log.clone());
                 sent = true;
             }
@@ -149,7 +150,7 @@ pub fn last_port(log: &str) -> Option<u16> {
     log.lines()
         .rev()
         .filter(|l| l.contains("Starting "))
-        .filter_map(|l| l.split(" transport on http://127.0.0.1:").nth(1))
+        .filter_map(|l| l.split("://127.0.0.1:").nth(1))
         .filter_map(|rest| rest.split(' ').next())
         .find_map(|p| p.parse().ok())
 }

@@ -1,6 +1,7 @@
 //! The product APIs behind the gateway, one module each.
 
 pub(crate) mod zcc;
+pub(crate) mod zcell;
 pub(crate) mod zdx;
 pub(crate) mod zdx_troubleshoot;
 pub(crate) mod zeasm;

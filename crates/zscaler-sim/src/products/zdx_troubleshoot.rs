@@ -2,6 +2,9 @@
 //! probes, deep traces (start, poll, results, delete) and score analyses. Deep traces and
 //! analyses live in [`Runs`]; a trace is `in_progress` until its session length has passed.
 
+// Helpers return the error reply itself, sent at once; boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 use std::sync::Arc;
 
 use axum::Router;
@@ -290,7 +293,7 @@ fn user_row(device: &Device, index: usize, app: &Value) -> Value {
         index,
     );
     let user = device.detail.get("user").cloned().unwrap_or(Value::Null);
-    json!({"id": device.user_id, "name": user["name"], "email": user["email"], "score": score})
+    json!({"id": device.user_id, "name": user.get("name"), "email": user.get("email"), "score": score})
 }
 
 async fn app_users(State(state): Shared, Path(id): Path<String>, uri: Uri) -> Response {
@@ -342,9 +345,9 @@ async fn app_user(
     if let Some(map) = user.as_object_mut() {
         map.insert(
             "devices".into(),
-            json!([{"id": device.summary["id"], "name": device.summary["name"],
+            json!([{"id": device.summary.get("id"), "name": device.summary.get("name"),
                     "score": map.get("score").cloned().unwrap_or(Value::Null),
-                    "geo_loc": device.detail["geo_loc"], "zs_loc": device.detail["zs_loc"]}]),
+                    "geo_loc": device.detail.get("geo_loc"), "zs_loc": device.detail.get("zs_loc")}]),
         );
     }
     reply::json(StatusCode::OK, &user)
@@ -359,7 +362,7 @@ fn device_filter(state: &SimState, params: &Params) -> Vec<usize> {
         .devices
         .iter()
         .enumerate()
-        .filter(|(_, d)| device_ids.is_empty() || device_ids.contains(&d.summary["id"].to_string()))
+        .filter(|(_, d)| device_ids.is_empty() || device_ids.contains(&field_i64(&d.summary, "id").to_string()))
         .filter(|(_, d)| user_ids.is_empty() || user_ids.contains(&d.user_id.to_string()))
         .filter(|(_, d)| {
             let locations = params.list("loc");
@@ -402,8 +405,8 @@ async fn software_details(State(state): Shared, Path(key): Path<String>, uri: Ur
                 "software_key": key, "software_name": entry["software_name"],
                 "software_version": entry["software_version"], "vendor": entry["vendor"],
                 "sw_install_type": entry["sw_install_type"],
-                "device_id": d.summary["id"], "hostname": d.detail["software"]["hostname"],
-                "os": d.detail["software"]["os_name"], "user_id": d.user_id,
+                "device_id": d.summary.get("id"), "hostname": d.detail.pointer("/software/hostname"),
+                "os": d.detail.pointer("/software/os_name"), "user_id": d.user_id,
                 "username": d.email,
             })
         })
@@ -416,7 +419,7 @@ fn find_device(state: &SimState, id: &str) -> Option<usize> {
         .zdx
         .devices
         .iter()
-        .position(|d| d.summary["id"].to_string() == id)
+        .position(|d| field_i64(&d.summary, "id").to_string() == id)
 }
 
 /// The device and app of a probe route, or the 404 for whichever is missing.
@@ -487,7 +490,11 @@ async fn list_traces(State(state): Shared, Path(id): Path<String>) -> Response {
     let Some(index) = find_device(&state, &id) else {
         return not_found("Device", &id);
     };
-    let device_id = field_i64(&state.zdx.devices[index].summary, "id");
+    let device_id = state
+        .zdx
+        .devices
+        .get(index)
+        .map_or(0, |d| field_i64(&d.summary, "id"));
     let now = now();
     let traces: Vec<Value> = lock(&state.zdx.runs)
         .traces
@@ -517,10 +524,9 @@ async fn start_trace(State(state): Shared, Path(id): Path<String>, body: Bytes) 
         Ok(body) => body,
         Err(response) => return response,
     };
-    let Some(index) = find_device(&state, &id) else {
+    let Some(device) = find_device(&state, &id).and_then(|i| state.zdx.devices.get(i)) else {
         return not_found("Device", &id);
     };
-    let device = &state.zdx.devices[index];
     let session = body
         .get("session_name")
         .and_then(Value::as_str)
@@ -545,8 +551,8 @@ async fn start_trace(State(state): Shared, Path(id): Path<String>, body: Bytes) 
     }
     let user = device.detail.get("user").cloned().unwrap_or(Value::Null);
     let details = json!({
-        "session_name": session, "user_id": device.user_id, "username": user["email"],
-        "device_id": device.summary["id"], "device_name": device.summary["name"],
+        "session_name": session, "user_id": device.user_id, "username": user.get("email"),
+        "device_id": device.summary.get("id"), "device_name": device.summary.get("name"),
         "app_id": app_id, "app_name": app_name(app), "web_probe_id": app_id * 10 + 1,
         "web_probe_name": format!("{} Web Probe", app_name(app)),
         "cloudpath_probe_id": app_id * 10 + 2,
@@ -662,7 +668,7 @@ async fn trace_result(
                     .iter()
                     .map(|t| {
                         json!({"timestamp": t, "cloudpath": {
-                            "src": trace.details["device_name"], "dst": "login.salesforce.com",
+                            "src": trace.details.get("device_name"), "dst": "login.salesforce.com",
                             "num_hops": 4, "latency": 39.5, "loss": 0.0, "mode": "tcp", "port": 443,
                             "hops": [
                                 {"ip": "10.20.0.1", "latency_avg": 2.1, "pkt_sent": 10, "pkt_rcvd": 10},

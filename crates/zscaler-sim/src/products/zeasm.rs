@@ -1,6 +1,9 @@
 //! EASM (`/easm/easm-ui/v1`): organizations, their findings (details, evidence, scan output)
 //! and lookalike domains. Lists are `{"results": [...], "total_results": N}`.
 
+// Helpers return the error reply itself, sent at once; boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 use std::sync::Arc;
 
 use axum::Router;
@@ -62,7 +65,7 @@ fn organization<'a>(state: &'a SimState, id: &str) -> Result<&'a Organization, R
         .zeasm
         .organizations
         .iter()
-        .find(|o| o.summary["id"] == id)
+        .find(|o| o.summary.get("id").and_then(Value::as_str) == Some(id))
         .ok_or_else(|| not_found(format!("Organization {id} not found")))
 }
 
@@ -136,7 +139,11 @@ async fn lookalike_details(
         Ok(org) => org,
         Err(response) => return response,
     };
-    match org.lookalikes.iter().find(|(s, _)| s["lookalike_raw"] == raw.as_str()) {
+    match org
+        .lookalikes
+        .iter()
+        .find(|(s, _)| s["lookalike_raw"] == raw.as_str())
+    {
         Some((_, details)) => reply::json(StatusCode::OK, details),
         None => not_found(format!("Lookalike domain {raw} not found")),
     }

@@ -127,8 +127,8 @@ async fn list_users(State(state): Shared, uri: Uri) -> Response {
             let idps = params.list("idpname");
             idps.is_empty()
                 || idps.iter().any(|i| {
-                    u["idp"]["name"]
-                        .as_str()
+                    u.pointer("/idp/name")
+                        .and_then(Value::as_str)
                         .is_some_and(|n| n.eq_ignore_ascii_case(i))
                 })
         })

@@ -26,7 +26,7 @@ async fn graphql_endpoint(State(state): State<Arc<SimState>>, body: Bytes) -> Re
 /// Runs a GraphQL request body against `tree` (Z-Insights and ZMS share this): HTTP 200 with
 /// `data` and/or `errors`, 400 only for a body that is not a JSON object.
 pub(crate) fn answer(tree: &Value, body: &Bytes) -> Response {
-    let request: Value = match reply::parse_body(&body) {
+    let request: Value = match reply::parse_body(body) {
         Ok(Value::Object(map)) => Value::Object(map),
         _ => {
             return reply::json(

@@ -662,6 +662,19 @@ fn validate(
         ));
     }
     if resource.path == "application" {
+        let has_ports = [
+            "tcpPortRanges",
+            "udpPortRanges",
+            "tcpPortRange",
+            "udpPortRange",
+        ]
+        .iter()
+        .any(|key| !refs(record, key).is_empty());
+        if !has_ports {
+            return Err(Refusal::bad(
+                "At least one TCP or UDP port range is required",
+            ));
+        }
         let group = text(record, "segmentGroupId");
         if find(tenant, "segmentGroup", &group).is_none() {
             return Err(Refusal::not_found("Segment group", &group));

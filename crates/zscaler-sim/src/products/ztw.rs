@@ -176,9 +176,18 @@ fn strings(body: &Map<String, Value>, key: &str) -> Result<Vec<Value>, String> {
 
 async fn create_group(State(state): Shared, body: Bytes, kind: Kind) -> Response {
     let Ok(Value::Object(body)) = reply::parse_body(&body) else {
-        return zia_error(StatusCode::BAD_REQUEST, "INVALID_INPUT_ARGUMENT", "Request body is invalid.");
+        return zia_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT_ARGUMENT",
+            "Request body is invalid.",
+        );
     };
-    let name = body.get("name").and_then(Value::as_str).unwrap_or("").trim().to_owned();
+    let name = body
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .trim()
+        .to_owned();
     if name.is_empty() {
         return zia_invalid("name cannot be null");
     }
@@ -196,12 +205,16 @@ async fn create_group(State(state): Shared, body: Bytes, kind: Kind) -> Response
         Kind::Destination => {
             let kind = body.get("type").and_then(Value::as_str).unwrap_or("");
             if !DESTINATION_TYPES.contains(&kind) {
-                return zia_invalid(&format!("type must be one of {}", DESTINATION_TYPES.join(", ")));
+                return zia_invalid(&format!(
+                    "type must be one of {}",
+                    DESTINATION_TYPES.join(", ")
+                ));
             }
-            let (addresses, countries) = match (strings(&body, "addresses"), strings(&body, "countries")) {
-                (Ok(a), Ok(c)) => (a, c),
-                (Err(message), _) | (_, Err(message)) => return zia_invalid(&message),
-            };
+            let (addresses, countries) =
+                match (strings(&body, "addresses"), strings(&body, "countries")) {
+                    (Ok(a), Ok(c)) => (a, c),
+                    (Err(message), _) | (_, Err(message)) => return zia_invalid(&message),
+                };
             if addresses.is_empty() && countries.is_empty() {
                 return zia_invalid("addresses or countries must be given");
             }
@@ -231,7 +244,7 @@ async fn delete_group(State(state): Shared, Path(id): Path<String>, kind: Kind) 
     let mut groups = lock(&state.ztw.groups);
     let list = kind.list(&mut groups);
     let before = list.len();
-    list.retain(|g| g["id"].to_string() != id);
+    list.retain(|g| g.get("id").is_none_or(|v| *v != json!(id.parse::<i64>().unwrap_or(-1))));
     if list.len() == before {
         return zia_not_found(kind.label(), &id);
     }
@@ -245,7 +258,11 @@ async fn list_services(State(state): Shared, uri: Uri) -> Response {
         "" => None,
         "TCP" => Some("destTcpPorts"),
         "UDP" => Some("destUdpPorts"),
-        other => return zia_invalid(&format!("protocol {other} is not supported; use TCP or UDP")),
+        other => {
+            return zia_invalid(&format!(
+                "protocol {other} is not supported; use TCP or UDP"
+            ));
+        }
     };
     named_page(&state.ztw.services, &params, |s| {
         key.is_none_or(|k| s[k].as_array().is_some_and(|p| !p.is_empty()))

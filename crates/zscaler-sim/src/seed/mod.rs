@@ -3,6 +3,7 @@
 
 pub(crate) mod people;
 pub(crate) mod zcc;
+pub(crate) mod zcell;
 pub(crate) mod zdx;
 pub(crate) mod zeasm;
 pub(crate) mod zia;

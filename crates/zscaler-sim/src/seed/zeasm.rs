@@ -8,16 +8,79 @@ use crate::products::zeasm::{EasmData, Organization};
 
 /// Finding templates: (title, severity, category, CVE, CVSS, port).
 const FINDINGS: &[(&str, &str, &str, &str, f64, u16)] = &[
-    ("Expired TLS certificate", "medium", "certificate", "", 5.3, 443),
-    ("Apache HTTP Server path traversal", "critical", "vulnerability", "CVE-2021-41773", 9.8, 80),
-    ("OpenSSH user enumeration", "medium", "vulnerability", "CVE-2018-15473", 5.3, 22),
-    ("RDP exposed to the internet", "high", "exposed_service", "", 7.5, 3389),
-    ("Self-signed certificate", "low", "certificate", "", 3.1, 8443),
-    ("Outdated jQuery library", "medium", "vulnerability", "CVE-2020-11023", 6.1, 443),
-    ("Open directory listing", "medium", "misconfiguration", "", 5.0, 80),
+    (
+        "Expired TLS certificate",
+        "medium",
+        "certificate",
+        "",
+        5.3,
+        443,
+    ),
+    (
+        "Apache HTTP Server path traversal",
+        "critical",
+        "vulnerability",
+        "CVE-2021-41773",
+        9.8,
+        80,
+    ),
+    (
+        "OpenSSH user enumeration",
+        "medium",
+        "vulnerability",
+        "CVE-2018-15473",
+        5.3,
+        22,
+    ),
+    (
+        "RDP exposed to the internet",
+        "high",
+        "exposed_service",
+        "",
+        7.5,
+        3389,
+    ),
+    (
+        "Self-signed certificate",
+        "low",
+        "certificate",
+        "",
+        3.1,
+        8443,
+    ),
+    (
+        "Outdated jQuery library",
+        "medium",
+        "vulnerability",
+        "CVE-2020-11023",
+        6.1,
+        443,
+    ),
+    (
+        "Open directory listing",
+        "medium",
+        "misconfiguration",
+        "",
+        5.0,
+        80,
+    ),
     ("SMTP open relay", "high", "misconfiguration", "", 7.2, 25),
-    ("Microsoft Exchange ProxyShell", "critical", "vulnerability", "CVE-2021-34473", 9.8, 443),
-    ("Missing HSTS header", "info", "misconfiguration", "", 0.0, 443),
+    (
+        "Microsoft Exchange ProxyShell",
+        "critical",
+        "vulnerability",
+        "CVE-2021-34473",
+        9.8,
+        443,
+    ),
+    (
+        "Missing HSTS header",
+        "info",
+        "misconfiguration",
+        "",
+        0.0,
+        443,
+    ),
 ];
 
 const HOSTS: &[&str] = &[
@@ -32,9 +95,14 @@ const HOSTS: &[&str] = &[
 ];
 
 fn finding(index: usize, org_prefix: &str, hosts: &[&str]) -> (Value, Value) {
-    let (title, severity, category, cve, cvss, port) =
-        FINDINGS.get(index % FINDINGS.len()).copied().unwrap_or(FINDINGS[0]);
-    let host = hosts.get(index % hosts.len().max(1)).copied().unwrap_or("acme.com");
+    let (title, severity, category, cve, cvss, port) = FINDINGS
+        .get(index % FINDINGS.len())
+        .copied()
+        .unwrap_or(("Finding", "info", "misconfiguration", "", 0.0, 443));
+    let host = hosts
+        .get(index % hosts.len().max(1))
+        .copied()
+        .unwrap_or("acme.com");
     let id = format!("{org_prefix}-F{:04}", 1001 + index);
     let first_seen = SEED_EPOCH - 86_400 * (3 + index as u64 * 2);
     let summary = json!({
@@ -83,7 +151,10 @@ const LOOKALIKES: &[(&str, &str, bool, &str)] = &[
     ("acme-invoices.com", "NameSilo, LLC", true, "high"),
 ];
 
-fn lookalike(index: usize, (domain, registrar, mx, risk): (&str, &str, bool, &str)) -> (Value, Value) {
+fn lookalike(
+    index: usize,
+    (domain, registrar, mx, risk): (&str, &str, bool, &str),
+) -> (Value, Value) {
     let registered = SEED_EPOCH - 86_400 * (10 + 17 * index as u64);
     let summary = json!({
         "lookalike_raw": domain, "lookalike_domain": domain, "original_domain": "acme.com",
@@ -97,8 +168,8 @@ fn lookalike(index: usize, (domain, registrar, mx, risk): (&str, &str, bool, &st
             "whois": {"registrar": registrar, "registrant_country": "IS", "privacy_protected": true},
             "dns": {"a": [format!("185.199.{}.{}", 100 + index, 10 + index)],
                      "mx": if mx { json!([format!("mx1.{domain}")]) } else { json!([]) }},
-            "web": {"title": if index % 2 == 0 { "Acme Corp - Sign in" } else { "Domain parked" },
-                     "screenshot_available": index % 2 == 0},
+            "web": {"title": if index.is_multiple_of(2) { "Acme Corp - Sign in" } else { "Domain parked" },
+                     "screenshot_available": index.is_multiple_of(2)},
         }),
     );
     (summary, details)
@@ -110,13 +181,23 @@ pub(crate) fn data() -> EasmData {
         summary: json!({"id": "org-7001", "name": "Acme Corp", "primary_domain": "acme.com",
                         "asset_count": 1284, "created_on": SEED_EPOCH - 86_400 * 400}),
         findings: (0..32).map(|i| finding(i, "ACME", HOSTS)).collect(),
-        lookalikes: LOOKALIKES.iter().enumerate().map(|(i, l)| lookalike(i, *l)).collect(),
+        lookalikes: LOOKALIKES
+            .iter()
+            .enumerate()
+            .map(|(i, l)| lookalike(i, *l))
+            .collect(),
     };
     let subsidiary = Organization {
         summary: json!({"id": "org-7002", "name": "Acme Robotics", "primary_domain": "acmerobotics.io",
                         "asset_count": 96, "created_on": SEED_EPOCH - 86_400 * 90}),
         findings: (0..5)
-            .map(|i| finding(i + 3, "ROBO", &["www.acmerobotics.io", "api.acmerobotics.io"]))
+            .map(|i| {
+                finding(
+                    i + 3,
+                    "ROBO",
+                    &["www.acmerobotics.io", "api.acmerobotics.io"],
+                )
+            })
             .collect(),
         lookalikes: Vec::new(),
     };

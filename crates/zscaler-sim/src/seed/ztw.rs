@@ -36,15 +36,50 @@ fn source_groups(first_id: i64, kind: &str) -> Vec<Value> {
 
 /// Destination groups: (name, type, addresses, countries).
 const DESTINATIONS: &[(&str, &str, &[&str], &[&str])] = &[
-    ("AWS us-west-2 VPCs", "DSTN_IP", &["172.31.0.0/16", "172.32.0.0/16"], &[]),
+    (
+        "AWS us-west-2 VPCs",
+        "DSTN_IP",
+        &["172.31.0.0/16", "172.32.0.0/16"],
+        &[],
+    ),
     ("Azure East US VNets", "DSTN_IP", &["10.200.0.0/16"], &[]),
-    ("Payroll SaaS", "DSTN_FQDN", &["payroll.example.com", "api.payroll.example.com"], &[]),
-    ("Microsoft 365 Domains", "DSTN_DOMAIN", &[".office365.com", ".sharepoint.com"], &[]),
-    ("Embargoed Countries", "DSTN_OTHER", &[], &["COUNTRY_KP", "COUNTRY_IR", "COUNTRY_SY"]),
-    ("Partner Extranet", "DSTN_FQDN", &["extranet.partner.example"], &[]),
+    (
+        "Payroll SaaS",
+        "DSTN_FQDN",
+        &["payroll.example.com", "api.payroll.example.com"],
+        &[],
+    ),
+    (
+        "Microsoft 365 Domains",
+        "DSTN_DOMAIN",
+        &[".office365.com", ".sharepoint.com"],
+        &[],
+    ),
+    (
+        "Embargoed Countries",
+        "DSTN_OTHER",
+        &[],
+        &["COUNTRY_KP", "COUNTRY_IR", "COUNTRY_SY"],
+    ),
+    (
+        "Partner Extranet",
+        "DSTN_FQDN",
+        &["extranet.partner.example"],
+        &[],
+    ),
     ("Datacenter Core", "DSTN_IP", &["10.0.0.0/8"], &[]),
-    ("Update Servers", "DSTN_DOMAIN", &[".windowsupdate.com", ".apple.com"], &[]),
-    ("Monitoring Endpoints", "DSTN_FQDN", &["metrics.acme.com", "logs.acme.com"], &[]),
+    (
+        "Update Servers",
+        "DSTN_DOMAIN",
+        &[".windowsupdate.com", ".apple.com"],
+        &[],
+    ),
+    (
+        "Monitoring Endpoints",
+        "DSTN_FQDN",
+        &["metrics.acme.com", "logs.acme.com"],
+        &[],
+    ),
     ("GCP us-central1", "DSTN_IP", &["10.128.0.0/20"], &[]),
 ];
 
@@ -60,8 +95,10 @@ fn destination_groups() -> Vec<Value> {
         .collect()
 }
 
-/// Network services: (name, tag, type, TCP ports, UDP ports).
-const SERVICES: &[(&str, &str, &str, &[u16], &[u16])] = &[
+/// A network service: (name, tag, type, TCP ports, UDP ports).
+type Service = (&'static str, &'static str, &'static str, &'static [u16], &'static [u16]);
+
+const SERVICES: &[Service] = &[
     ("HTTP", "HTTP", "PREDEFINED", &[80], &[]),
     ("HTTPS", "HTTPS", "PREDEFINED", &[443], &[443]),
     ("DNS", "DNS", "PREDEFINED", &[53], &[53]),
@@ -120,8 +157,20 @@ fn service_groups(services: &[Value]) -> Vec<Value> {
 /// Roles: (name, type, auditor, partner, API role).
 const ROLES: &[(&str, &str, bool, bool, bool)] = &[
     ("Super Admin", "EDGE_CONNECTOR_ADMIN", false, false, false),
-    ("Connector Operator", "EDGE_CONNECTOR_ADMIN", false, false, false),
-    ("Read Only Auditor", "EDGE_CONNECTOR_ADMIN", true, false, false),
+    (
+        "Connector Operator",
+        "EDGE_CONNECTOR_ADMIN",
+        false,
+        false,
+        false,
+    ),
+    (
+        "Read Only Auditor",
+        "EDGE_CONNECTOR_ADMIN",
+        true,
+        false,
+        false,
+    ),
     ("Partner Support", "PARTNER", false, true, false),
     ("Automation API", "EDGE_CONNECTOR_ADMIN", false, false, true),
 ];
@@ -156,8 +205,8 @@ fn admins(roles: &[Value]) -> Vec<Value> {
         .map(|(i, (login, name, role))| {
             let role = roles.get(*role).cloned().unwrap_or(Value::Null);
             json!({"id": 3_100 + i as i64, "loginName": login, "userName": name, "email": login,
-                   "role": {"id": role["id"], "name": role["name"]},
-                   "isAuditor": role["isAuditor"], "isApiRole": role["isApiRole"],
+                   "role": {"id": role.get("id"), "name": role.get("name")},
+                   "isAuditor": role.get("isAuditor"), "isApiRole": role.get("isApiRole"),
                    "adminScopeType": "ORGANIZATION", "disabled": false,
                    "lastLogin": SEED_EPOCH - 3600 * (i as u64 + 1)})
         })
@@ -166,12 +215,32 @@ fn admins(roles: &[Value]) -> Vec<Value> {
 
 /// Public cloud accounts: (name, cloud, account id, regions).
 const ACCOUNTS: &[(&str, &str, &str, &[&str])] = &[
-    ("acme-prod", "AWS", "123456789012", &["us-west-2", "us-east-1"]),
+    (
+        "acme-prod",
+        "AWS",
+        "123456789012",
+        &["us-west-2", "us-east-1"],
+    ),
     ("acme-dev", "AWS", "210987654321", &["us-west-2"]),
     ("acme-data", "AWS", "345678901234", &["eu-central-1"]),
-    ("acme-azure-core", "AZURE", "5f1c2a3b-0000-4d5e-9f00-acme00000001", &["eastus", "westeurope"]),
-    ("acme-azure-lab", "AZURE", "5f1c2a3b-0000-4d5e-9f00-acme00000002", &["eastus"]),
-    ("acme-gcp-analytics", "GCP", "acme-analytics-381200", &["us-central1"]),
+    (
+        "acme-azure-core",
+        "AZURE",
+        "5f1c2a3b-0000-4d5e-9f00-acme00000001",
+        &["eastus", "westeurope"],
+    ),
+    (
+        "acme-azure-lab",
+        "AZURE",
+        "5f1c2a3b-0000-4d5e-9f00-acme00000002",
+        &["eastus"],
+    ),
+    (
+        "acme-gcp-analytics",
+        "GCP",
+        "acme-analytics-381200",
+        &["us-central1"],
+    ),
 ];
 
 fn clouds() -> (Vec<Value>, Vec<Value>) {

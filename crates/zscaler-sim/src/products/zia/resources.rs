@@ -217,7 +217,10 @@ pub(crate) static RESOURCES: [ZiaResource; 27] = [
     inventory("dlpDictionaries", "DLP dictionary", true),
     inventory("dlpEngines", "DLP engine", true),
     inventory("deviceGroups", "Device group", false),
-    inventory("deviceGroups/devices", "Device", true),
+    ZiaResource {
+        filters: &[("name", "name")],
+        ..inventory("deviceGroups/devices", "Device", true)
+    },
 ];
 
 /// The table entry for a path segment.
