@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 use crate::{Action, ParamSpec, ParamType, ToolSpec, Transform};
 
 /// Description of the `query` argument every list tool gets.
-pub const QUERY_DESCRIPTION: &str = "JMESPath filter/projection applied to the result, e.g. [?enabled==`true`].{id:id,name:name}. Keys are the API's camelCase names.";
+pub const QUERY_DESCRIPTION: &str = "JMESPath on the result (API camelCase keys), e.g. [?enabled==`true`].{id:id,name:name}";
 
 /// Description of the `kwargs` argument every delete tool gets.
 pub const KWARGS_DESCRIPTION: &str =
@@ -68,7 +68,9 @@ fn build_schema(tool: &ToolSpec) -> Map<String, Value> {
     let mut schema = Map::new();
     schema.insert("type".into(), "object".into());
     schema.insert("properties".into(), Value::Object(properties));
-    schema.insert("required".into(), Value::Array(required));
+    if !required.is_empty() {
+        schema.insert("required".into(), Value::Array(required));
+    }
     schema.insert("additionalProperties".into(), false.into());
     schema
 }

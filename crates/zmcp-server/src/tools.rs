@@ -63,11 +63,16 @@ impl ToolTable {
 fn to_rmcp_tool(spec: &'static ToolSpec) -> Tool {
     let schema = spec.input_schema();
     let hints = spec.hints();
-    let annotations = ToolAnnotations::new()
+    let mut annotations = ToolAnnotations::new()
         .read_only(hints.read_only)
-        .destructive(hints.destructive)
-        .idempotent(hints.idempotent)
         .open_world(hints.open_world);
+    // Clients ignore the destructive and idempotent hints of a read-only tool; leaving them
+    // out of ~250 read tools keeps tools/list (paid in every conversation's context) smaller.
+    if !hints.read_only {
+        annotations = annotations
+            .destructive(hints.destructive)
+            .idempotent(hints.idempotent);
+    }
     let mut tool = Tool::new(
         Cow::Borrowed(spec.name.as_str()),
         Cow::Borrowed(spec.description.as_str()),
