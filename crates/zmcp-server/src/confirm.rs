@@ -1,20 +1,33 @@
 //! The delete confirmation gate: no delete reaches the API before a human said yes.
 //!
-//! Two paths, as in the Python server: a native elicitation (`choice: delete|cancel`) when the
-//! client can answer server-to-client requests, otherwise an HMAC-bound, single-use, expiring
-//! token the agent must echo back in `kwargs` after asking the user. The token binds the tool
-//! name and every argument, so approving one delete never authorises another.
+//! Three paths: on 2026-07-28 an `InputRequiredResult` asking `choice: delete|cancel` with a
+//! sealed `requestState` the client echoes back (see [`sealed`]); on older sessions that can
+//! answer server-to-client requests, a native elicitation; otherwise an HMAC-bound,
+//! single-use, expiring token the agent must echo back in `kwargs` after asking the user.
+//! Tokens and request states bind the tool name and every argument, so approving one delete
+//! never authorises another, and both are signed by the same key ring ([`keys`]) and spent in
+//! the same single-use ledger ([`ledger`]).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+mod keys;
+mod ledger;
+mod sealed;
+
+use std::sync::Arc;
 use std::time::Duration;
 
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use rmcp::RoleServer;
-use rmcp::model::{ElicitRequestParams, ElicitationAction, ElicitationSchema, JsonObject};
-use rmcp::service::{ElicitationMode, Peer};
+use rmcp::model::{
+    ClientCapabilities, ElicitRequestParams, ElicitationAction, ElicitationSchema, JsonObject,
+};
+use rmcp::service::{Peer, RequestContext};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
+
+pub use keys::{ConfirmationKey, KEYS_ENV, KeyError, MIN_KEY_BYTES};
+pub(crate) use keys::KeyRing;
+pub use ledger::{MemoryLedger, NonceLedger};
+pub use sealed::Redeemed;
 
 use crate::tools::{KWARGS, QUERY};
 
@@ -23,12 +36,12 @@ type HmacSha256 = Hmac<Sha256>;
 /// Argument keys that never take part in the signed payload (Python parity).
 const UNSIGNED_KEYS: [&str; 5] = ["confirmed", "confirmation_token", "service", KWARGS, QUERY];
 
-/// Issues and checks confirmation tokens; one key per process.
+/// Issues and checks confirmations: tokens and sealed request states.
 pub struct ConfirmationGate {
-    key: [u8; 32],
+    keys: KeyRing,
     ttl: Duration,
-    /// Signatures already used, with their expiry (swept lazily).
-    used: Mutex<HashMap<String, i64>>,
+    /// Nonces already spent (tokens and request states alike).
+    ledger: Arc<dyn NonceLedger>,
 }
 
 /// Why a presented token does not authorise the call (messages are Python's).
@@ -58,12 +71,13 @@ pub enum Rejection {
 }
 
 impl ConfirmationGate {
-    /// A gate with a fresh random key.
-    pub fn new(ttl: Duration) -> Self {
+    /// A gate signing with the first of `keys` (a random per-process key when empty) and
+    /// spending nonces in `ledger`.
+    pub fn new(ttl: Duration, keys: &[ConfirmationKey], ledger: Arc<dyn NonceLedger>) -> Self {
         Self {
-            key: rand::random(),
+            keys: KeyRing::new(keys),
             ttl,
-            used: Mutex::new(HashMap::new()),
+            ledger,
         }
     }
 
@@ -72,20 +86,30 @@ impl ConfirmationGate {
         self.ttl
     }
 
-    /// A token for this call, valid for the TTL.
-    pub fn issue(&self, tool: &str, args: &Map<String, Value>, now: i64) -> String {
+    fn expiry(&self, now: i64) -> i64 {
         let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX);
-        let expiry = now.saturating_add(ttl);
-        let nonce = hex(&rand::random::<[u8; 8]>());
-        let sig = hex(&self.sign(tool, args, expiry, &nonce));
-        format!("{expiry}:{nonce}:{sig}")
+        now.saturating_add(ttl)
+    }
+
+    /// A token for this call, valid for the TTL: `expiry:nonce:key-id:sig`.
+    pub fn issue(&self, tool: &str, args: &Map<String, Value>, now: i64) -> String {
+        let expiry = self.expiry(now);
+        let nonce = new_nonce();
+        let Some((key_id, mac)) = self.keys.signer() else {
+            // Unreachable (the ring always holds a key); an unsignable token is rejected.
+            return format!("{expiry}:{nonce}::");
+        };
+        let sig = hex(&signed(mac, tool, args, expiry, &nonce, key_id)
+            .finalize()
+            .into_bytes());
+        format!("{expiry}:{nonce}:{key_id}:{sig}")
     }
 
     /// Checks a token in Python's order and, when it is good, spends it.
     ///
     /// # Errors
     /// The first [`Rejection`] that applies.
-    pub fn verify(
+    pub async fn verify(
         &self,
         tool: &str,
         args: &Map<String, Value>,
@@ -93,9 +117,13 @@ impl ConfirmationGate {
         now: i64,
     ) -> Result<(), Rejection> {
         let mut parts = token.trim().split(':');
-        let (Some(expiry), Some(nonce), Some(sig), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(expiry), Some(nonce), Some(key_id), Some(sig), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return Err(Rejection::Malformed);
         };
         let expiry: i64 = expiry.parse().map_err(|_| Rejection::InvalidExpiry)?;
@@ -103,32 +131,35 @@ impl ConfirmationGate {
             return Err(Rejection::Expired);
         }
         let presented = unhex(sig).ok_or(Rejection::Mismatch)?;
-        self.mac(tool, args, expiry, nonce)
+        // A key this ring does not hold signed for someone else: same answer as a forgery.
+        let mac = self.keys.verifier(key_id).ok_or(Rejection::Mismatch)?;
+        signed(mac, tool, args, expiry, nonce, key_id)
             .verify_slice(&presented)
             .map_err(|_| Rejection::Mismatch)?;
-        let mut used = self.used.lock().map_err(|_| Rejection::AlreadyUsed)?;
-        used.retain(|_, expires| *expires >= now);
-        if used.insert(sig.to_ascii_lowercase(), expiry).is_some() {
+        if !self.ledger.first_use(nonce, expiry, now).await {
             return Err(Rejection::AlreadyUsed);
         }
         Ok(())
     }
+}
 
-    fn sign(&self, tool: &str, args: &Map<String, Value>, expiry: i64, nonce: &str) -> Vec<u8> {
-        self.mac(tool, args, expiry, nonce)
-            .finalize()
-            .into_bytes()
-            .to_vec()
-    }
+/// 128 random bits, hex.
+fn new_nonce() -> String {
+    hex(&rand::random::<[u8; 16]>())
+}
 
-    fn mac(&self, tool: &str, args: &Map<String, Value>, expiry: i64, nonce: &str) -> HmacSha256 {
-        // A 32-byte key is always a valid HMAC key; the fallback keeps this panic-free.
-        let mut mac = HmacSha256::new_from_slice(&self.key)
-            .unwrap_or_else(|_| HmacSha256::new(&Default::default()));
-        mac.update(canonical_payload(tool, args).as_bytes());
-        mac.update(format!(":{expiry}:{nonce}").as_bytes());
-        mac
-    }
+/// `mac` over the canonical call, the expiry, the nonce and the key id.
+fn signed(
+    mut mac: HmacSha256,
+    tool: &str,
+    args: &Map<String, Value>,
+    expiry: i64,
+    nonce: &str,
+    key_id: &str,
+) -> HmacSha256 {
+    mac.update(canonical_payload(tool, args).as_bytes());
+    mac.update(format!(":{expiry}:{nonce}:{key_id}").as_bytes());
+    mac
 }
 
 /// `tool:` + the arguments as sorted, compact JSON, without the unsigned channels and nulls.
@@ -302,20 +333,33 @@ pub enum Elicited {
     Unavailable,
 }
 
-/// Whether this session can carry an `elicitation/create` request.
-pub fn can_elicit(peer: &Peer<RoleServer>) -> bool {
-    peer.supported_elicitation_modes()
-        .contains(&ElicitationMode::Form)
+/// Whether the client said it can fill an elicitation form (per request on 2026-07-28, from
+/// the handshake before); an elicitation capability naming neither mode means forms.
+pub fn answers_forms(context: &RequestContext<RoleServer>) -> bool {
+    context
+        .client_capabilities()
+        .as_ref()
+        .and_then(|capabilities: &ClientCapabilities| capabilities.elicitation.as_ref())
+        .is_some_and(|elicitation| elicitation.form.is_some() || elicitation.url.is_none())
 }
 
-/// Asks the human through the client (`choice: delete|cancel`).
-pub async fn elicit(
-    peer: &Peer<RoleServer>,
-    tool: &str,
-    target: &str,
-    timeout: Duration,
-) -> Elicited {
-    let summary = format!("DELETE {} — {target}", resource_type(tool));
+/// The authenticated caller's subject on HTTP; `None` on stdio and without authentication.
+pub fn principal(context: &RequestContext<RoleServer>) -> Option<String> {
+    context
+        .extensions
+        .get::<http::request::Parts>()?
+        .extensions
+        .get::<zmcp_auth::Principal>()
+        .map(|principal| principal.subject.clone())
+}
+
+/// `DELETE Rule Label — "x" (9)`: how refusals name the operation.
+fn summary(tool: &str, target: &str) -> String {
+    format!("DELETE {} — {target}", resource_type(tool))
+}
+
+/// The question (Python's `DeleteConfirmation` model): one `choice` of `delete` or `cancel`.
+fn confirmation_form(tool: &str, target: &str) -> Option<ElicitRequestParams> {
     let schema = json!({
         "type": "object",
         "description": "Confirm a destructive operation.",
@@ -329,33 +373,24 @@ pub async fn elicit(
         "required": ["choice"]
     });
     let Value::Object(schema) = schema else {
-        return Elicited::Unavailable;
+        return None;
     };
-    let Ok(requested_schema) = ElicitationSchema::from_json_schema(JsonObject::from(schema)) else {
-        return Elicited::Unavailable;
-    };
-    let params = ElicitRequestParams::FormElicitationParams {
+    let requested_schema = ElicitationSchema::from_json_schema(JsonObject::from(schema)).ok()?;
+    Some(ElicitRequestParams::FormElicitationParams {
         meta: None,
         message: format!(
-            "Confirm destructive operation: {summary}\nThis cannot be undone. Choose 'delete' to proceed."
+            "Confirm destructive operation: {}\nThis cannot be undone. Choose 'delete' to proceed.",
+            summary(tool, target)
         ),
         requested_schema,
-    };
-    let answer = match peer
-        .create_elicitation_with_timeout(params, Some(timeout))
-        .await
-    {
-        Ok(answer) => answer,
-        Err(error) => {
-            tracing::info!(%error, "elicitation failed; falling back to the confirmation token");
-            return Elicited::Unavailable;
-        }
-    };
-    match answer.action {
+    })
+}
+
+/// What an answer to the form means, with Python's refusal texts.
+fn judge(action: &ElicitationAction, content: Option<&Value>, summary: &str) -> Elicited {
+    match action {
         ElicitationAction::Accept => {
-            let choice = answer
-                .content
-                .as_ref()
+            let choice = content
                 .and_then(|content| content.get("choice"))
                 .and_then(Value::as_str);
             if choice == Some("delete") {
@@ -370,9 +405,35 @@ pub async fn elicit(
         ElicitationAction::Cancel => Elicited::Refused(format!(
             "Confirmation dismissed. {summary} was NOT performed."
         )),
-        _ => Elicited::Refused(format!(
-            "Could not obtain confirmation for {summary}. The operation was NOT performed. Please retry."
-        )),
+        _ => could_not_confirm(summary),
+    }
+}
+
+fn could_not_confirm(summary: &str) -> Elicited {
+    Elicited::Refused(format!(
+        "Could not obtain confirmation for {summary}. The operation was NOT performed. Please retry."
+    ))
+}
+
+/// Asks the human through the client mid-call (sessions before 2026-07-28).
+pub async fn elicit(
+    peer: &Peer<RoleServer>,
+    tool: &str,
+    target: &str,
+    timeout: Duration,
+) -> Elicited {
+    let Some(params) = confirmation_form(tool, target) else {
+        return Elicited::Unavailable;
+    };
+    match peer
+        .create_elicitation_with_timeout(params, Some(timeout))
+        .await
+    {
+        Ok(answer) => judge(&answer.action, answer.content.as_ref(), &summary(tool, target)),
+        Err(error) => {
+            tracing::info!(%error, "elicitation failed; falling back to the confirmation token");
+            Elicited::Unavailable
+        }
     }
 }
 
@@ -387,17 +448,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_token_authorises_exactly_its_call_once() {
-        let gate = ConfirmationGate::new(Duration::from_secs(300));
+    fn gate() -> ConfirmationGate {
+        ConfirmationGate::new(
+            Duration::from_secs(300),
+            &[],
+            Arc::new(MemoryLedger::default()),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_token_authorises_exactly_its_call_once() {
+        let gate = gate();
         let call = args(json!({"label_id": "42", "kwargs": {"x": 1}}));
         let token = gate.issue("zia_delete_rule_label", &call, 1_000);
         assert_eq!(
-            gate.verify("zia_delete_rule_label", &call, &token, 1_001),
+            gate.verify("zia_delete_rule_label", &call, &token, 1_001).await,
             Ok(())
         );
         assert_eq!(
-            gate.verify("zia_delete_rule_label", &call, &token, 1_002),
+            gate.verify("zia_delete_rule_label", &call, &token, 1_002).await,
             Err(Rejection::AlreadyUsed)
         );
     }
@@ -410,38 +479,38 @@ mod tests {
         assert_eq!(canonical_payload("t", &a), r#"t:{"a":{"x":1,"y":2},"b":1}"#);
     }
 
-    #[test]
-    fn rejections_follow_pythons_order() {
-        let gate = ConfirmationGate::new(Duration::from_secs(300));
+    #[tokio::test]
+    async fn rejections_follow_pythons_order() {
+        let gate = gate();
         let call = args(json!({"label_id": "42"}));
         let other = args(json!({"label_id": "43"}));
         let token = gate.issue("t", &call, 1_000);
         assert_eq!(
-            gate.verify("t", &call, "abc", 1_000),
+            gate.verify("t", &call, "abc", 1_000).await,
             Err(Rejection::Malformed)
         );
         assert_eq!(
-            gate.verify("t", &call, "x:y:z", 1_000),
+            gate.verify("t", &call, "x:y:z:w", 1_000).await,
             Err(Rejection::InvalidExpiry)
         );
         assert_eq!(
-            gate.verify("t", &call, &token, 2_000),
+            gate.verify("t", &call, &token, 2_000).await,
             Err(Rejection::Expired)
         );
         assert_eq!(
-            gate.verify("t", &other, &token, 1_000),
+            gate.verify("t", &other, &token, 1_000).await,
             Err(Rejection::Mismatch)
         );
         assert_eq!(
-            gate.verify("u", &call, &token, 1_000),
+            gate.verify("u", &call, &token, 1_000).await,
             Err(Rejection::Mismatch)
         );
         let forged = format!("{}:zz", token.rsplit_once(':').map_or("", |(head, _)| head));
         assert_eq!(
-            gate.verify("t", &call, &forged, 1_000),
+            gate.verify("t", &call, &forged, 1_000).await,
             Err(Rejection::Mismatch)
         );
-        assert_eq!(gate.verify("t", &call, &token, 1_000), Ok(()));
+        assert_eq!(gate.verify("t", &call, &token, 1_000).await, Ok(()));
     }
 
     #[test]

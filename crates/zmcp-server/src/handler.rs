@@ -2,12 +2,13 @@
 //! entry into the call pipeline.
 #![allow(deprecated)] // logging/setLevel is deprecated by SEP-2577 but still negotiated by older clients
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rmcp::model::{
-    CacheScope, CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
-    LoggingLevel, PaginatedRequestParams, ServerCapabilities, ServerConfig as RmcpServerConfig,
-    SetLevelRequestParams, Tool,
+    CacheScope, CallToolRequestParams, CallToolResponse, CompleteRequestParams, CompleteResult,
+    GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+    ListToolsResult, LoggingLevel, PaginatedRequestParams, Reference, ServerCapabilities,
+    ServerConfig as RmcpServerConfig, SetLevelRequestParams, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -15,7 +16,7 @@ use zmcp_catalog::{ArgValidators, TenantScope};
 use zmcp_zscaler::{ConfigError, ZscalerClient};
 
 use crate::audit::AuditLog;
-use crate::confirm::ConfirmationGate;
+use crate::confirm::{ConfirmationGate, MemoryLedger};
 use crate::tools::ToolTable;
 use crate::{McpServer, ServerConfig};
 
@@ -65,7 +66,11 @@ impl ServerState {
             client: config.client,
             tenant: config.tenant,
             max_list_items: config.max_list_items,
-            gate: ConfirmationGate::new(config.confirmation_ttl),
+            gate: ConfirmationGate::new(
+                config.confirmation_ttl,
+                &config.confirmation_keys,
+                Arc::new(MemoryLedger::default()),
+            ),
             sanitize_output: config.sanitize_output,
             audit: config.audit,
             info: server_info(),
@@ -76,12 +81,21 @@ impl ServerState {
     pub(crate) fn tool_count(&self) -> usize {
         self.tools.len()
     }
+
+    /// Whether a tool of the service with this name prefix is served (gates the prompts).
+    fn serves(&self, prefix: &str) -> bool {
+        self.tools
+            .advertised()
+            .iter()
+            .any(|t| t.name.starts_with(prefix))
+    }
 }
 
 fn server_info() -> RmcpServerConfig {
     let capabilities = ServerCapabilities::builder()
         .enable_logging()
         .enable_prompts()
+        .enable_completions()
         .enable_resources()
         .enable_tools()
         .build();
@@ -129,6 +143,43 @@ impl ServerHandler for McpServer {
                 .await
                 .into(),
         )
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(crate::prompts::list(
+            |p| self.state.serves(p),
+        )))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        crate::prompts::get(&request.name, request.arguments.as_ref(), |p| {
+            self.state.serves(p)
+        })
+        .map(Into::into)
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        match &request.r#ref {
+            Reference::Prompt(prompt) => crate::prompts::complete(
+                &prompt.name,
+                &request.argument.name,
+                &request.argument.value,
+                |p| self.state.serves(p),
+            ),
+            Reference::Resource(_) => Ok(CompleteResult::default()),
+        }
     }
 
     async fn set_level(

@@ -2,6 +2,7 @@
 //! server, because a web page that rebinds its own DNS name to this address still sends its
 //! own name in both.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
@@ -14,7 +15,8 @@ use crate::http::json_rpc_rejection;
 /// Which `Host` values are accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostPolicy {
-    /// `localhost`, `127.0.0.1` and `::1` on any port (the default on a loopback bind).
+    /// `localhost` and loopback addresses (`127.0.0.0/8`, `::1`) on any port: the default on
+    /// a loopback bind.
     LoopbackOnly,
     /// `ZSCALER_MCP_ALLOWED_HOSTS` entries (never empty).
     Allow(Vec<HostPattern>),
@@ -67,7 +69,10 @@ impl HostPolicy {
     fn allows(&self, name: &str, port: Option<u16>) -> bool {
         match self {
             Self::Any => true,
-            Self::LoopbackOnly => LOOPBACK_NAMES.contains(&name),
+            Self::LoopbackOnly => {
+                LOOPBACK_NAMES.contains(&name)
+                    || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+            }
             Self::Allow(patterns) => patterns
                 .iter()
                 .any(|p| p.host == name && p.port.is_none_or(|wanted| port == Some(wanted))),
@@ -259,6 +264,8 @@ mod tests {
         assert!(check(&p, Some("localhost:8123"), None).is_ok());
         assert!(check(&p, Some("127.0.0.1"), None).is_ok());
         assert!(check(&p, Some("[::1]:9000"), None).is_ok());
+        assert!(check(&p, Some("127.0.0.2:8000"), None).is_ok());
+        assert!(check(&p, Some("10.0.0.1:8000"), None).is_err());
         assert_eq!(
             check(&p, Some("evil.example.com:8123"), None),
             Err(Rejection::Host("evil.example.com:8123".into()))

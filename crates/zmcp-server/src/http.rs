@@ -123,7 +123,7 @@ pub fn guard(app: Router, guard: &Guard) -> Router {
         check_host,
     ));
     let app = Router::new()
-        .route("/health", get(health).head(health))
+        .route("/health", get(health)) // GET routes answer HEAD too
         .merge(checked)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

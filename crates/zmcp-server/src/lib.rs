@@ -13,6 +13,7 @@ mod handlers;
 mod host_check;
 mod http;
 mod outcome;
+mod prompts;
 mod sanitize;
 mod serve;
 mod source_ip;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use audit::AuditLog;
+pub use confirm::{ConfirmationKey, KEYS_ENV, KeyError, MIN_KEY_BYTES};
 pub use host_check::{HostPattern, HostPatternError, HostPolicy};
 pub use http::{
     Guard, HttpOptions, HttpTransport, MAX_REQUEST_BODY_BYTES, guard, mcp_routes, router,
@@ -47,6 +49,10 @@ pub struct ServerConfig {
     pub max_list_items: usize,
     /// Lifetime of a delete confirmation token (`ZSCALER_MCP_CONFIRMATION_TTL`, default 300 s).
     pub confirmation_ttl: Duration,
+    /// Keys signing delete confirmations (tokens and sealed request states), from
+    /// `ZSCALER_MCP_REQUEST_STATE_KEYS`: the first signs, all verify. Empty means one random
+    /// key per process, so confirmations die with the process and stay on its replica.
+    pub confirmation_keys: Vec<ConfirmationKey>,
     /// Clean API strings before the model reads them (invisible and BiDi characters,
     /// executable markup, code fences); off only by `ZSCALER_MCP_DISABLE_OUTPUT_SANITIZATION`.
     pub sanitize_output: bool,

@@ -1,7 +1,8 @@
 //! ZPA management API (`/zpa/mgmtconfig/v{1,2}/admin/customers/{cid}`) and its neighbours
 //! (userconfig SCIM, CBI isolation): the generic record handlers every resource of
-//! `resources.rs` shares, plus the routers of the special families (policy rules, provisioning
-//! keys, IdP-scoped identity lookups, bulk deletes and catalogs). String ids and times,
+//! `resources.rs` shares (at the top level or below a parent such as an IdP or an association
+//! type), plus the routers of the special families (policy rules, bulk deletes and catalogs).
+//! String ids and times,
 //! `page`/`pagesize` envelopes with string counts, the `search` grammar, `microtenantId`
 //! scoping, POST 201, PUT 204, DELETE 204.
 
@@ -12,12 +13,10 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
-use axum::response::Response;
-use axum::routing::{get, post, put};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post, put};
 use serde_json::{Map, Value, json};
 
-mod identity;
-mod keys;
 mod lookups;
 mod policy;
 mod resources;
@@ -149,10 +148,16 @@ impl Refusal {
         )
     }
 
-    fn render(self) -> Response {
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
         zpa_error(self.status, self.id, &self.reason)
     }
 }
+
+/// What a handler answers: its response, or ZPA's error body.
+type Answer = Result<Response, Refusal>;
 
 pub(crate) fn routes() -> Router<Arc<SimState>> {
     let mut router = Router::new()
@@ -185,70 +190,113 @@ pub(crate) fn routes() -> Router<Arc<SimState>> {
     for resource in &RESOURCES {
         router = resource_routes(router, resource);
     }
-    router
-        .merge(keys::routes())
-        .merge(identity::routes())
-        .merge(lookups::routes())
+    router.merge(lookups::routes())
 }
 
-/// The generic collection and record routes of one resource, under each of its prefixes.
+/// The generic collection and record routes of one resource: under each of its prefixes, its
+/// aliases and below its parent.
 fn resource_routes(
     mut router: Router<Arc<SimState>>,
     resource: &'static ZpaResource,
 ) -> Router<Arc<SimState>> {
-    if resource.path == "segmentGroup" {
-        // Segment groups are also updated through the v2 prefix (zscaler-api.md 1.5).
-        router = router.route(
-            &format!("{V2}/segmentGroup/{{id}}"),
-            put(
-                move |s: Shared, p: Path<(String, String)>, u: Uri, b: Bytes| {
-                    update(resource, s, p, u, b)
-                },
-            ),
+    let listing = get(move |s: Shared, p: Segments, u: Uri| list(resource, s, p, u));
+    let updating = move |s: Shared, p: Segments, u: Uri, b: Bytes| update(resource, s, p, u, b);
+    let collection = if resource.writes == Writes::All {
+        listing
+            .clone()
+            .post(move |s: Shared, p: Segments, u: Uri, b: Bytes| create(resource, s, p, u, b))
+    } else {
+        listing.clone()
+    };
+    let reading = get(move |s: Shared, p: Segments, u: Uri| read(resource, s, p, u));
+    let record = if resource.writes == Writes::None {
+        reading
+    } else {
+        reading
+            .put(updating)
+            .delete(move |s: Shared, p: Segments, u: Uri| remove(resource, s, p, u))
+    };
+    let collections = resource
+        .prefixes
+        .iter()
+        .map(|prefix| format!("{prefix}/{}", resource.path))
+        .chain(resource.nested.as_ref().map(|n| n.collection.to_owned()));
+    let records = resource
+        .prefixes
+        .iter()
+        .map(|prefix| format!("{prefix}/{}/{{id}}", resource.path))
+        .chain(
+            resource
+                .nested
+                .as_ref()
+                .and_then(|n| n.record)
+                .map(str::to_owned),
         );
-    }
-    let listing = move |s: Shared, p: Path<String>, u: Uri| list(resource, s, p, u);
-    for alias in resource.list_aliases {
-        router = router.route(alias, get(listing));
-    }
-    for prefix in resource.prefixes {
-        let collection = if resource.writes == Writes::All {
-            get(listing).post(move |s: Shared, p: Path<String>, u: Uri, b: Bytes| {
-                create(resource, s, p, u, b)
-            })
-        } else {
-            get(listing)
-        };
-        let reading =
-            get(move |s: Shared, p: Path<(String, String)>, u: Uri| read(resource, s, p, u));
-        let record = if resource.writes == Writes::None {
-            reading
-        } else {
-            reading
-                .put(
-                    move |s: Shared, p: Path<(String, String)>, u: Uri, b: Bytes| {
-                        update(resource, s, p, u, b)
-                    },
-                )
-                .delete(move |s: Shared, p: Path<(String, String)>, u: Uri| {
-                    remove(resource, s, p, u)
-                })
-        };
-        router = router
-            .route(&format!("{prefix}/{}", resource.path), collection)
-            .route(&format!("{prefix}/{}/{{id}}", resource.path), record);
+    let routes: [(Vec<String>, MethodRouter<Arc<SimState>>); 4] = [
+        (collections.collect(), collection),
+        (records.collect(), record),
+        (to_owned(resource.list_aliases), listing),
+        (to_owned(resource.update_aliases), put(updating)),
+    ];
+    for (paths, methods) in routes {
+        for path in paths {
+            router = router.route(&path, methods.clone());
+        }
     }
     router
 }
 
-fn wrong_customer(cid: &str) -> Option<Response> {
-    (cid != DEMO_CUSTOMER_ID).then(|| {
-        zpa_error(
-            StatusCode::BAD_REQUEST,
-            "non.restricted.entity.authorization.failed",
-            "The customer id does not match the authenticated tenant",
-        )
-    })
+fn to_owned(templates: &[&str]) -> Vec<String> {
+    templates.iter().map(|t| (*t).to_owned()).collect()
+}
+
+/// The path parameters of a generic route by name: `cid`, the record's `id` and a parent's
+/// (`idp`, `kind`).
+type Segments = Path<HashMap<String, String>>;
+
+/// The customer id must be the authenticated tenant's.
+fn customer(cid: &str) -> Result<(), Refusal> {
+    if cid == DEMO_CUSTOMER_ID {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        StatusCode::BAD_REQUEST,
+        "non.restricted.entity.authorization.failed",
+        "The customer id does not match the authenticated tenant",
+    ))
+}
+
+/// A write's JSON object body, once the customer is checked (the customer is refused first).
+fn customer_body(cid: &str, bytes: &[u8]) -> Result<Map<String, Value>, Refusal> {
+    customer(cid)?;
+    object_body(bytes)
+}
+
+fn segment<'a>(segments: &'a HashMap<String, String>, name: &str) -> &'a str {
+    segments.get(name).map_or("", String::as_str)
+}
+
+/// The parent a nested route names (none on routes without its parameter); an unknown parent
+/// value is ZPA's 400.
+fn parent_of<'a>(
+    resource: &ZpaResource,
+    segments: &'a HashMap<String, String>,
+) -> Result<Parent<'a>, Refusal> {
+    let Some((nested, value)) = resource
+        .nested
+        .as_ref()
+        .and_then(|n| Some((n, segments.get(n.param)?)))
+    else {
+        return Ok(None);
+    };
+    if !nested.allowed.is_empty() && !nested.allowed.contains(&value.as_str()) {
+        return Err(Refusal::bad(&format!(
+            "Invalid {} {value}; expected {}",
+            nested.label,
+            nested.allowed.join(" or ")
+        )));
+    }
+    Ok(Some((nested.field, value)))
 }
 
 fn text(record: &Value, key: &str) -> String {
@@ -281,7 +329,7 @@ fn in_scope(record: &Value, microtenant: &str) -> bool {
 }
 
 /// Applies ZPA's `search` (`field+OP+value`; a bare term means `name CONTAINS term`).
-fn search(items: Vec<Value>, params: &Params) -> Result<Vec<Value>, String> {
+fn search(items: Vec<Value>, params: &Params) -> Result<Vec<Value>, Refusal> {
     let Some(expression) = params.get("search").filter(|s| !s.trim().is_empty()) else {
         return Ok(items);
     };
@@ -300,7 +348,11 @@ fn search(items: Vec<Value>, params: &Params) -> Result<Vec<Value>, String> {
         "LT" => |a, b| compare(a, b).is_some_and(std::cmp::Ordering::is_lt),
         "GE" => |a, b| compare(a, b).is_some_and(std::cmp::Ordering::is_ge),
         "LE" => |a, b| compare(a, b).is_some_and(std::cmp::Ordering::is_le),
-        other => return Err(format!("Unsupported search operator {other}")),
+        other => {
+            return Err(Refusal::bad(&format!(
+                "Unsupported search operator {other}"
+            )));
+        }
     };
     Ok(items
         .into_iter()
@@ -416,10 +468,7 @@ fn view(tenant: &ZpaTenant, path: &str, record: &Value) -> Value {
         _ => json!({}),
     };
     merge(&mut out, extra);
-    let hidden = RESOURCES
-        .iter()
-        .find(|r| r.path == path)
-        .map_or(&[][..], |r| r.write_only);
+    let hidden = resource(path).map_or(&[][..], |r| r.write_only);
     if let Value::Object(fields) = &mut out {
         fields.retain(|key, _| !hidden.contains(&key.as_str()));
     }
@@ -454,12 +503,35 @@ fn list_page(
         .filter(|r| under_parent(r, parent))
         .cloned()
         .collect();
-    let items = search(scope(items, params), params).map_err(|reason| Refusal::bad(&reason))?;
-    let items: Vec<Value> = items
+    let items: Vec<Value> = search(scope(items, params), params)?
         .iter()
         .map(|r| view(tenant, resource.path, r))
         .collect();
+    let page = paged(items, params)?;
+    Ok(if resource.integer_counts {
+        integer_counts(page)
+    } else {
+        page
+    })
+}
+
+/// One `page`/`pagesize` envelope of the records.
+fn paged(items: Vec<Value>, params: &Params) -> Result<Value, Refusal> {
     zpa_page(items, params).map_err(|reason| Refusal::bad(&reason))
+}
+
+/// The page counts as integers, as the userconfig API writes them (zscaler-api.md 4).
+fn integer_counts(mut page: Value) -> Value {
+    for key in ["totalPages", "totalCount"] {
+        let number = page
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(|n| n.parse::<u64>().ok());
+        if let (Some(number), Some(fields)) = (number, page.as_object_mut()) {
+            fields.insert(key.into(), Value::from(number));
+        }
+    }
+    page
 }
 
 fn read_one(
@@ -479,9 +551,12 @@ fn create_one(
     zpa: &mut ZpaTenant,
     resource: &ZpaResource,
     params: &Params,
-    body: Map<String, Value>,
+    mut body: Map<String, Value>,
     parent: Parent<'_>,
 ) -> Result<Value, Refusal> {
+    if let Some((field, issue)) = resource.issued {
+        body.insert(field.into(), Value::String(issue(zpa.next_id)));
+    }
     let mut record = (resource.defaults)();
     let owner = microtenant_fields(params, &body);
     merge(&mut record, Value::Object(body));
@@ -566,52 +641,31 @@ fn remove_one(
     Ok(())
 }
 
-/// A handler's outcome as a response: the JSON with `status`, or ZPA's error body.
-fn answer(status: StatusCode, result: Result<Value, Refusal>) -> Response {
-    match result {
-        Ok(body) => reply::json(status, &body),
-        Err(refusal) => refusal.render(),
-    }
-}
-
-/// 204 on success (PUT, DELETE).
-fn no_content(result: Result<(), Refusal>) -> Response {
-    match result {
-        Ok(()) => empty(StatusCode::NO_CONTENT),
-        Err(refusal) => refusal.render(),
-    }
-}
-
 async fn list(
     resource: &'static ZpaResource,
     State(state): Shared,
-    Path(cid): Path<String>,
+    Path(segments): Segments,
     uri: Uri,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
+) -> Answer {
+    customer(segment(&segments, "cid"))?;
+    let parent = parent_of(resource, &segments)?;
     let tenant = state.tenant.lock().await;
-    answer(
-        StatusCode::OK,
-        list_page(&tenant.zpa, resource, &Params::from_uri(&uri), None),
-    )
+    let page = list_page(&tenant.zpa, resource, &Params::from_uri(&uri), parent)?;
+    Ok(reply::json(StatusCode::OK, &page))
 }
 
 async fn read(
     resource: &'static ZpaResource,
     State(state): Shared,
-    Path((cid, id)): Path<(String, String)>,
+    Path(segments): Segments,
     uri: Uri,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
+) -> Answer {
+    customer(segment(&segments, "cid"))?;
+    let parent = parent_of(resource, &segments)?;
     let tenant = state.tenant.lock().await;
-    answer(
-        StatusCode::OK,
-        read_one(&tenant.zpa, resource, &id, &Params::from_uri(&uri), None),
-    )
+    let id = segment(&segments, "id");
+    let record = read_one(&tenant.zpa, resource, id, &Params::from_uri(&uri), parent)?;
+    Ok(reply::json(StatusCode::OK, &record))
 }
 
 /// A record is visible unless the request is scoped to another microtenant.
@@ -721,49 +775,31 @@ fn microtenant_fields(params: &Params, body: &Map<String, Value>) -> Value {
 async fn create(
     resource: &'static ZpaResource,
     State(state): Shared,
-    Path(cid): Path<String>,
+    Path(segments): Segments,
     uri: Uri,
     body: Bytes,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
-    let body = match object_body(&body) {
-        Ok(body) => body,
-        Err(refusal) => return refusal.render(),
-    };
+) -> Answer {
+    let body = customer_body(segment(&segments, "cid"), &body)?;
+    let parent = parent_of(resource, &segments)?;
     let mut tenant = state.tenant.lock().await;
     let params = Params::from_uri(&uri);
-    answer(
-        StatusCode::CREATED,
-        create_one(&mut tenant.zpa, resource, &params, body, None),
-    )
+    let record = create_one(&mut tenant.zpa, resource, &params, body, parent)?;
+    Ok(reply::json(StatusCode::CREATED, &record))
 }
 
 async fn update(
     resource: &'static ZpaResource,
     State(state): Shared,
-    Path((cid, id)): Path<(String, String)>,
+    Path(segments): Segments,
     uri: Uri,
     body: Bytes,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
-    let body = match object_body(&body) {
-        Ok(body) => body,
-        Err(refusal) => return refusal.render(),
-    };
+) -> Answer {
+    let body = customer_body(segment(&segments, "cid"), &body)?;
+    let parent = parent_of(resource, &segments)?;
     let mut tenant = state.tenant.lock().await;
-    let params = Params::from_uri(&uri);
-    no_content(update_one(
-        &mut tenant.zpa,
-        resource,
-        &id,
-        &params,
-        body,
-        None,
-    ))
+    let (id, params) = (segment(&segments, "id"), Params::from_uri(&uri));
+    update_one(&mut tenant.zpa, resource, id, &params, body, parent)?;
+    Ok(empty(StatusCode::NO_CONTENT))
 }
 
 /// Whether any policy rule names the record in an operand.
@@ -782,13 +818,13 @@ fn referenced_by_rules(tenant: &ZpaTenant, id: &str) -> bool {
 async fn remove(
     resource: &'static ZpaResource,
     State(state): Shared,
-    Path((cid, id)): Path<(String, String)>,
+    Path(segments): Segments,
     uri: Uri,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
+) -> Answer {
+    customer(segment(&segments, "cid"))?;
+    let parent = parent_of(resource, &segments)?;
     let mut tenant = state.tenant.lock().await;
-    let params = Params::from_uri(&uri);
-    no_content(remove_one(&mut tenant.zpa, resource, &id, &params, None))
+    let (id, params) = (segment(&segments, "id"), Params::from_uri(&uri));
+    remove_one(&mut tenant.zpa, resource, id, &params, parent)?;
+    Ok(empty(StatusCode::NO_CONTENT))
 }

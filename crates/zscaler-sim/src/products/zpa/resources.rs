@@ -27,8 +27,31 @@ pub(super) struct ZpaResource {
     pub(super) prefixes: &'static [&'static str],
     /// Other routes (full templates) answering with the same list.
     pub(super) list_aliases: &'static [&'static str],
+    /// Other record routes (full templates) accepting the same update.
+    pub(super) update_aliases: &'static [&'static str],
     /// Fields accepted on write but never read back (secrets).
     pub(super) write_only: &'static [&'static str],
+    /// Routes below a parent record, whose records only that parent's are.
+    pub(super) nested: Option<Nested>,
+    /// The userconfig API counts pages with integers, not strings (zscaler-api.md 4).
+    pub(super) integer_counts: bool,
+    /// A field ZPA issues on create (an enrolment secret), made from the new record's id.
+    pub(super) issued: Option<(&'static str, fn(u64) -> String)>,
+}
+
+/// Routes (full templates) of a resource served below a parent, such as the provisioning keys
+/// of one association type or the attributes of one IdP.
+pub(super) struct Nested {
+    pub(super) collection: &'static str,
+    /// Routes without the parent parameter serve records of every parent.
+    pub(super) record: Option<&'static str>,
+    /// The record field naming the parent.
+    pub(super) field: &'static str,
+    /// The path parameter carrying the parent.
+    pub(super) param: &'static str,
+    /// The values the parent may take (empty: any); others are ZPA's 400 naming `label`.
+    pub(super) allowed: &'static [&'static str],
+    pub(super) label: &'static str,
 }
 
 const V1_ONLY: &[&str] = &[V1];
@@ -38,16 +61,33 @@ fn no_defaults() -> Value {
     json!({})
 }
 
+/// What most resources share: read-only reference data named by `name`, under both prefixes.
+/// Entries name only where they differ.
+const LOOKUP: ZpaResource = ZpaResource {
+    path: "",
+    what: "",
+    required: &["name"],
+    defaults: no_defaults,
+    writes: Writes::None,
+    prefixes: V1_V2,
+    list_aliases: &[],
+    update_aliases: &[],
+    write_only: &[],
+    nested: None,
+    integer_counts: false,
+    issued: None,
+};
+
 pub(super) static RESOURCES: [ZpaResource; 21] = [
     ZpaResource {
         path: "segmentGroup",
         what: "Segment group",
-        required: &["name"],
         defaults: segment_group_defaults,
         writes: Writes::All,
         prefixes: V1_ONLY,
-        list_aliases: &[],
-        write_only: &[],
+        // Segment groups are also updated through the v2 prefix (zscaler-api.md 1.5).
+        update_aliases: &["/zpa/mgmtconfig/v2/admin/customers/{cid}/segmentGroup/{id}"],
+        ..LOOKUP
     },
     ZpaResource {
         path: "application",
@@ -56,8 +96,7 @@ pub(super) static RESOURCES: [ZpaResource; 21] = [
         defaults: application_defaults,
         writes: Writes::All,
         prefixes: V1_ONLY,
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "serverGroup",
@@ -66,28 +105,23 @@ pub(super) static RESOURCES: [ZpaResource; 21] = [
         defaults: server_group_defaults,
         writes: Writes::All,
         prefixes: V1_ONLY,
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "appConnectorGroup",
         what: "App connector group",
-        required: &["name"],
         defaults: connector_group_defaults,
         writes: Writes::All,
         prefixes: V1_ONLY,
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "connector",
         what: "App connector",
-        required: &["name"],
         defaults: connector_defaults,
         writes: Writes::Existing,
         prefixes: V1_ONLY,
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "server",
@@ -96,8 +130,7 @@ pub(super) static RESOURCES: [ZpaResource; 21] = [
         defaults: server_defaults,
         writes: Writes::All,
         prefixes: V1_ONLY,
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "serviceEdgeGroup",
@@ -106,18 +139,15 @@ pub(super) static RESOURCES: [ZpaResource; 21] = [
         defaults: service_edge_group_defaults,
         writes: Writes::All,
         prefixes: V1_ONLY,
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "serviceEdge",
         what: "Service edge",
-        required: &["name"],
         defaults: connector_defaults,
         writes: Writes::Existing,
         prefixes: V1_ONLY,
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "certificate",
@@ -128,6 +158,7 @@ pub(super) static RESOURCES: [ZpaResource; 21] = [
         prefixes: V1_ONLY,
         list_aliases: &["/zpa/mgmtconfig/v2/admin/customers/{cid}/clientlessCertificate/issued"],
         write_only: &["certBlob"],
+        ..LOOKUP
     },
     ZpaResource {
         path: "praPortal",
@@ -136,88 +167,59 @@ pub(super) static RESOURCES: [ZpaResource; 21] = [
         defaults: pra_portal_defaults,
         writes: Writes::All,
         prefixes: V1_ONLY,
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "credential",
         what: "PRA credential",
         required: &["name", "credentialType"],
-        defaults: no_defaults,
         writes: Writes::All,
         prefixes: V1_ONLY,
-        list_aliases: &[],
         write_only: &["password", "privateKey", "passphrase"],
+        ..LOOKUP
     },
     ZpaResource {
         path: "inspectionProfile",
         what: "Inspection profile",
-        required: &["name"],
-        defaults: no_defaults,
-        writes: Writes::None,
         prefixes: V1_ONLY,
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "lssConfig",
         what: "LSS configuration",
         required: &["config"],
-        defaults: no_defaults,
-        writes: Writes::None,
         prefixes: &[V2],
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "posture",
         what: "Posture profile",
-        required: &["name"],
-        defaults: no_defaults,
-        writes: Writes::None,
-        prefixes: V1_V2,
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "network",
         what: "Trusted network",
-        required: &["name"],
-        defaults: no_defaults,
-        writes: Writes::None,
-        prefixes: V1_V2,
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "enrollmentCert",
         what: "Enrollment certificate",
-        required: &["name"],
-        defaults: no_defaults,
-        writes: Writes::None,
-        prefixes: V1_V2,
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "idp",
         what: "Identity provider",
-        required: &["name"],
-        defaults: no_defaults,
-        writes: Writes::None,
-        prefixes: V1_V2,
-        list_aliases: &[],
-        write_only: &[],
+        ..LOOKUP
     },
     ZpaResource {
         path: "samlAttribute",
         what: "SAML attribute",
-        required: &["name"],
-        defaults: no_defaults,
-        writes: Writes::None,
-        prefixes: V1_V2,
-        list_aliases: &[],
-        write_only: &[],
+        nested: Some(Nested {
+            collection: "/zpa/mgmtconfig/v2/admin/customers/{cid}/samlAttribute/idp/{idp}",
+            record: None,
+            ..BY_IDP
+        }),
+        ..LOOKUP
     },
     ZpaResource {
         path: "provisioningKey",
@@ -225,34 +227,64 @@ pub(super) static RESOURCES: [ZpaResource; 21] = [
         required: &["name", "maxUsage", "zcomponentId"],
         defaults: provisioning_key_defaults,
         writes: Writes::All,
-        // Served below `associationType/{type}` by `keys.rs`, never at the top level.
+        // Served only below its association type.
         prefixes: &[],
-        list_aliases: &[],
-        write_only: &[],
+        nested: Some(Nested {
+            collection: "/zpa/mgmtconfig/v1/admin/customers/{cid}/associationType/{kind}/provisioningKey",
+            record: Some(
+                "/zpa/mgmtconfig/v1/admin/customers/{cid}/associationType/{kind}/provisioningKey/{id}",
+            ),
+            field: "associationType",
+            param: "kind",
+            allowed: &["CONNECTOR_GRP", "SERVICE_EDGE_GRP"],
+            label: "association type",
+        }),
+        issued: Some(("provisioningKey", enrolment_secret)),
+        ..LOOKUP
     },
     ZpaResource {
         path: "scimAttribute",
         what: "SCIM attribute",
-        required: &["name"],
-        defaults: no_defaults,
-        writes: Writes::None,
-        // Served below `idp/{idpId}` by `identity.rs`.
         prefixes: &[],
-        list_aliases: &[],
-        write_only: &[],
+        nested: Some(Nested {
+            collection: "/zpa/mgmtconfig/v1/admin/customers/{cid}/idp/{idp}/scimattribute",
+            record: Some("/zpa/mgmtconfig/v1/admin/customers/{cid}/idp/{idp}/scimattribute/{id}"),
+            ..BY_IDP
+        }),
+        ..LOOKUP
     },
     ZpaResource {
         path: "scimGroup",
         what: "SCIM group",
-        required: &["name"],
-        defaults: no_defaults,
-        writes: Writes::None,
-        // Served by the userconfig API (`identity.rs`).
+        // Served by the userconfig API only.
         prefixes: &[],
-        list_aliases: &[],
-        write_only: &[],
+        nested: Some(Nested {
+            collection: "/zpa/userconfig/v1/customers/{cid}/scimgroup/idpId/{idp}",
+            record: Some("/zpa/userconfig/v1/customers/{cid}/scimgroup/{id}"),
+            ..BY_IDP
+        }),
+        integer_counts: true,
+        ..LOOKUP
     },
 ];
+
+/// Identity records scoped by the IdP they come from.
+const BY_IDP: Nested = Nested {
+    collection: "",
+    record: None,
+    field: "idpId",
+    param: "idp",
+    allowed: &[],
+    label: "IdP",
+};
+
+/// The enrolment secret ZPA generates for a new provisioning key; it is read back, as ZPA does.
+fn enrolment_secret(next_id: u64) -> String {
+    format!(
+        "3|api.private.zscaler.com|{:x}",
+        next_id.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    )
+}
 
 /// Fields ZPA fills in on a new segment group.
 pub(crate) fn segment_group_defaults() -> Value {
