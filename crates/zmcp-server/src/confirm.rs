@@ -24,8 +24,8 @@ use rmcp::service::{Peer, RequestContext};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
-pub use keys::{ConfirmationKey, KEYS_ENV, KeyError, MIN_KEY_BYTES};
 pub(crate) use keys::KeyRing;
+pub use keys::{ConfirmationKey, KEYS_ENV, KeyError, MIN_KEY_BYTES};
 pub use ledger::{MemoryLedger, NonceLedger};
 pub use sealed::Redeemed;
 
@@ -429,7 +429,11 @@ pub async fn elicit(
         .create_elicitation_with_timeout(params, Some(timeout))
         .await
     {
-        Ok(answer) => judge(&answer.action, answer.content.as_ref(), &summary(tool, target)),
+        Ok(answer) => judge(
+            &answer.action,
+            answer.content.as_ref(),
+            &summary(tool, target),
+        ),
         Err(error) => {
             tracing::info!(%error, "elicitation failed; falling back to the confirmation token");
             Elicited::Unavailable
@@ -462,11 +466,13 @@ mod tests {
         let call = args(json!({"label_id": "42", "kwargs": {"x": 1}}));
         let token = gate.issue("zia_delete_rule_label", &call, 1_000);
         assert_eq!(
-            gate.verify("zia_delete_rule_label", &call, &token, 1_001).await,
+            gate.verify("zia_delete_rule_label", &call, &token, 1_001)
+                .await,
             Ok(())
         );
         assert_eq!(
-            gate.verify("zia_delete_rule_label", &call, &token, 1_002).await,
+            gate.verify("zia_delete_rule_label", &call, &token, 1_002)
+                .await,
             Err(Rejection::AlreadyUsed)
         );
     }

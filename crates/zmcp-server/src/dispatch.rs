@@ -5,14 +5,16 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rmcp::RoleServer;
-use rmcp::model::{CallToolRequestParams, CallToolResult, ProtocolVersion};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, InputResponses, ProtocolVersion,
+};
 use rmcp::service::RequestContext;
 use serde_json::{Map, Value};
 use zmcp_catalog::{Action, Catalog, Method, Paging, RequestPlan, ToolSpec};
 use zmcp_zscaler::{ApiRequest, HttpMethod, PageStyle, ZscalerClient};
 
 use crate::audit::{self, AuditEntry, AuditedArgs, Channel, Outcome};
-use crate::confirm::{self, Elicited, TokenChannel};
+use crate::confirm::{self, Elicited, Redeemed, TokenChannel};
 use crate::handler::ServerState;
 use crate::handlers::{self, HandlerCall};
 use crate::outcome::{self, Produced, ToolFailure, Upstream};
@@ -28,7 +30,7 @@ pub async fn call_tool(
     request: CallToolRequestParams,
     context: RequestContext<RoleServer>,
     channel: Channel,
-) -> CallToolResult {
+) -> CallToolResponse {
     let Some(log) = &state.audit else {
         return execute(state, request, &context).await.result;
     };
@@ -47,14 +49,22 @@ pub async fn call_tool(
         error_kind: ended.error_kind,
         latency: started.elapsed(),
         upstream: &ended.upstream,
-        result_bytes: audit::result_bytes(&ended.result),
+        result_bytes: response_bytes(&ended.result),
     });
     ended.result
 }
 
+/// The text a response carries (an `input_required` question carries none).
+fn response_bytes(response: &CallToolResponse) -> usize {
+    match response {
+        CallToolResponse::Complete(result) => audit::result_bytes(result),
+        _ => 0,
+    }
+}
+
 /// A call's result with what the audit trail records about it.
 struct Ended {
-    result: CallToolResult,
+    result: CallToolResponse,
     action: Option<Action>,
     outcome: Outcome,
     error_kind: Option<&'static str>,
@@ -65,7 +75,7 @@ impl Ended {
     /// Refused before the tool ran.
     fn refused(result: CallToolResult, action: Option<Action>, kind: &'static str) -> Self {
         Self {
-            result,
+            result: result.into(),
             action,
             outcome: Outcome::Error,
             error_kind: Some(kind),
@@ -84,7 +94,7 @@ impl Ended {
             outcome,
             error_kind: failure.kind(),
             upstream: failure.upstream(),
-            result: outcome::failure(spec, failure, sanitize),
+            result: outcome::failure(spec, failure, sanitize).into(),
         }
     }
 }
@@ -112,10 +122,14 @@ async fn execute(
         return Ended::refused(text, action, "invalid_arguments");
     };
     let query = if spec.list { args.remove(QUERY) } else { None };
+    let answered = Answered {
+        request_state: request.request_state.as_deref(),
+        responses: request.input_responses.as_ref(),
+    };
 
     if spec.action == Action::Delete
         && let Some((refusal, outcome)) =
-            confirm_delete(state, spec, &args, kwargs.as_ref(), context).await
+            confirm_delete(state, spec, &args, kwargs.as_ref(), answered, context).await
     {
         return Ended {
             result: refusal,
@@ -146,7 +160,7 @@ async fn execute(
     });
     match queried {
         Ok((produced, upstream)) => Ended {
-            result: outcome::success(spec, &args, produced, state.sanitize_output),
+            result: outcome::success(spec, &args, produced, state.sanitize_output).into(),
             action,
             outcome: Outcome::Ok,
             error_kind: None,
@@ -286,22 +300,52 @@ fn take_path(mut value: Value, path: &str) -> Value {
     value
 }
 
+/// What a retried 2026-07-28 call brings back: the sealed state and the client's answers.
+#[derive(Clone, Copy)]
+struct Answered<'a> {
+    request_state: Option<&'a str>,
+    responses: Option<&'a InputResponses>,
+}
+
 /// The gate before any delete; `None` means confirmed, go ahead. A refusal says whether the
-/// human declined (`Cancelled`) or still has to be asked (`ConfirmationRequired`).
+/// human declined (`Cancelled`), still has to be asked (`ConfirmationRequired`) or presented
+/// a confirmation that does not hold (`Error`).
 async fn confirm_delete(
     state: &ServerState,
     spec: &'static ToolSpec,
     args: &Map<String, Value>,
     kwargs: Option<&Value>,
+    answered: Answered<'_>,
     context: &RequestContext<RoleServer>,
-) -> Option<(CallToolResult, Outcome)> {
+) -> Option<(CallToolResponse, Outcome)> {
     let now = now_epoch_secs();
+    let principal = confirm::principal(context);
+    if let Some(sealed) = answered.request_state {
+        let redeemed = state
+            .gate
+            .redeem(
+                &spec.name,
+                args,
+                principal.as_deref(),
+                sealed,
+                answered.responses,
+                now,
+            )
+            .await;
+        return match redeemed {
+            Redeemed::Approved => None,
+            Redeemed::Refused(text) => Some((outcome::plain_text(text).into(), Outcome::Cancelled)),
+            Redeemed::Rejected(text) => Some((outcome::plain_text(text).into(), Outcome::Error)),
+        };
+    }
     let mut rejection = None;
     match confirm::token_channel(kwargs) {
-        TokenChannel::Token(token) => match state.gate.verify(&spec.name, args, &token, now) {
-            Ok(()) => return None,
-            Err(reason) => rejection = Some(reason),
-        },
+        TokenChannel::Token(token) => {
+            match state.gate.verify(&spec.name, args, &token, now).await {
+                Ok(()) => return None,
+                Err(reason) => rejection = Some(reason),
+            }
+        }
         TokenChannel::Deprecated => tracing::warn!(
             tool = %spec.name,
             "kwargs {{\"confirmed\": true}} is no longer accepted; issuing a confirmation token"
@@ -309,13 +353,22 @@ async fn confirm_delete(
         TokenChannel::Empty => {}
     }
     let target = describe_target(state, spec, args).await;
-    if rejection.is_none() && session_can_elicit(context) {
-        match confirm::elicit(&context.peer, &spec.name, &target, state.gate.ttl()).await {
-            Elicited::Approved => return None,
-            Elicited::Refused(text) => {
-                return Some((outcome::plain_text(text), Outcome::Cancelled));
+    if rejection.is_none() && confirm::answers_forms(context) {
+        if is_2026_or_later(context) {
+            let question = state
+                .gate
+                .ask(&spec.name, args, principal.as_deref(), &target, now);
+            if let Some(question) = question {
+                return Some((question.into(), Outcome::ConfirmationRequired));
             }
-            Elicited::Unavailable => {}
+        } else {
+            match confirm::elicit(&context.peer, &spec.name, &target, state.gate.ttl()).await {
+                Elicited::Approved => return None,
+                Elicited::Refused(text) => {
+                    return Some((outcome::plain_text(text).into(), Outcome::Cancelled));
+                }
+                Elicited::Unavailable => {}
+            }
         }
     }
     let token = state.gate.issue(&spec.name, args, now);
@@ -324,16 +377,18 @@ async fn confirm_delete(
         Some(reason) => format!("Confirmation rejected: {reason}\n\n{prompt}"),
         None => prompt,
     };
-    Some((outcome::plain_text(text), Outcome::ConfirmationRequired))
+    Some((
+        outcome::plain_text(text).into(),
+        Outcome::ConfirmationRequired,
+    ))
 }
 
-/// Server-to-client requests exist only before 2026-07-28 and only when the client said it
-/// can answer an elicitation form.
-fn session_can_elicit(context: &RequestContext<RoleServer>) -> bool {
-    let legacy = context
+/// 2026-07-28 forbids server-to-client requests; the question travels in the result instead.
+/// Without a known version the session is treated as legacy (older clients send none).
+fn is_2026_or_later(context: &RequestContext<RoleServer>) -> bool {
+    context
         .protocol_version()
-        .is_some_and(|v| v.as_str() < ProtocolVersion::V_2026_07_28.as_str());
-    legacy && confirm::can_elicit(&context.peer)
+        .is_some_and(|v| v.as_str() >= ProtocolVersion::V_2026_07_28.as_str())
 }
 
 /// `"name" (id)` through the matching `*_get_*` tool, or just the id; best effort.

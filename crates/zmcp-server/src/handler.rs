@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, CompleteRequestParams, CompleteResult,
-    GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
-    ListToolsResult, LoggingLevel, PaginatedRequestParams, Reference, ServerCapabilities,
+    GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult, ListToolsResult,
+    LoggingLevel, PaginatedRequestParams, Reference, ServerCapabilities,
     ServerConfig as RmcpServerConfig, SetLevelRequestParams, Tool,
 };
 use rmcp::service::RequestContext;
@@ -178,7 +178,7 @@ impl ServerHandler for McpServer {
                 &request.argument.value,
                 |p| self.state.serves(p),
             ),
-            Reference::Resource(_) => Ok(CompleteResult::default()),
+            _ => Ok(CompleteResult::default()),
         }
     }
 

@@ -191,8 +191,8 @@ pub(crate) fn complete(
     } else {
         Vec::new()
     };
-    let completion = CompletionInfo::new(values)
-        .map_err(|reason| ErrorData::internal_error(reason, None))?;
+    let completion =
+        CompletionInfo::new(values).map_err(|reason| ErrorData::internal_error(reason, None))?;
     Ok(CompleteResult::new(completion))
 }
 

@@ -56,13 +56,15 @@ async fn initialize_and_tools_list_advertise_the_selection() {
     );
     assert!(delete.input_schema["properties"]["kwargs"].is_object());
 
-    assert!(
+    assert_eq!(
         client
             .list_prompts(None)
             .await
             .expect("prompts/list")
             .prompts
-            .is_empty()
+            .len(),
+        4,
+        "the reference's four workflow prompts (tests/prompts.rs)"
     );
     assert!(
         client

@@ -272,6 +272,7 @@ async fn serve(
         tenant: tenant.scope,
         max_list_items: settings.max_list_items,
         confirmation_ttl: settings.confirmation_ttl,
+        confirmation_keys: settings.confirmation_keys.clone(),
         sanitize_output: safety.sanitize,
         audit: safety.audit,
     };

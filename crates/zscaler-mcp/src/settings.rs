@@ -5,6 +5,7 @@
 use std::{path::PathBuf, time::Duration};
 
 use zmcp_catalog::SelectionConfig;
+use zmcp_server::{ConfirmationKey, KEYS_ENV};
 
 use crate::{
     args::{Args, Transport},
@@ -34,6 +35,8 @@ pub struct Settings {
     pub max_list_items: usize,
     /// Lifetime of a delete confirmation token.
     pub confirmation_ttl: Duration,
+    /// Keys shared by replicas for delete confirmations; empty = one key per process.
+    pub confirmation_keys: Vec<ConfirmationKey>,
     /// Drop tools of products the OneAPI token does not entitle.
     pub entitlement_filter: bool,
     /// Where the PID file is written.
@@ -68,6 +71,7 @@ impl Settings {
                 .map(str::to_owned),
             max_list_items: args.max_list_items,
             confirmation_ttl: confirmation_ttl(std::env::var("ZSCALER_MCP_CONFIRMATION_TTL").ok())?,
+            confirmation_keys: confirmation_keys(std::env::var(KEYS_ENV).ok())?,
             entitlement_filter: !args.no_entitlement_filter,
             pid_file: pidfile::location(args.pid_file.as_deref()),
         })
@@ -121,6 +125,17 @@ fn confirmation_ttl(raw: Option<String>) -> anyhow::Result<Duration> {
     }
 }
 
+/// `ZSCALER_MCP_REQUEST_STATE_KEYS`: unset or blank is no key ring; a set value must parse
+/// (JSON array or CSV, each key at least 32 bytes, used as given).
+fn confirmation_keys(raw: Option<String>) -> anyhow::Result<Vec<ConfirmationKey>> {
+    match raw.filter(|r| !r.trim().is_empty()) {
+        None => Ok(Vec::new()),
+        Some(raw) => {
+            ConfirmationKey::parse_list(&raw).map_err(|error| usage(format!("ERROR: {error}")))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser;
@@ -147,6 +162,21 @@ mod tests {
         for bad in ["0", "-5", "5m"] {
             assert!(confirmation_ttl(Some(bad.into())).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn confirmation_keys_are_optional_but_must_be_long_enough() {
+        assert!(confirmation_keys(None).unwrap().is_empty());
+        assert!(confirmation_keys(Some("  ".into())).unwrap().is_empty());
+        let two = format!("{},{}", "a".repeat(32), "b".repeat(40));
+        assert_eq!(confirmation_keys(Some(two)).unwrap().len(), 2);
+        let error = confirmation_keys(Some("too-short".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(KEYS_ENV) && !error.contains("too-short"),
+            "{error}"
+        );
     }
 
     #[test]

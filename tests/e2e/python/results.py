@@ -20,17 +20,19 @@ def all_text(result: CallToolResult) -> str:
 def payload(result: CallToolResult) -> Any:
     """The tool's JSON data: the first text that parses as JSON.
 
-    A label may come before the data, as its own text block or as leading lines of the
-    same block (`[UNTRUSTED CONTENT: ...]` above externally-authored records).
+    Labels may surround the data, as their own text blocks or as leading and trailing lines
+    of the same block (`[UNTRUSTED CONTENT: ...]` above externally-authored records and its
+    `[END UNTRUSTED CONTENT: ...]` line below them).
     """
     assert not result.is_error, f"tool returned isError: {all_text(result)[:500]}"
     for text in texts(result):
         lines = text.split("\n")
         for start in range(len(lines)):
-            try:
-                return json.loads("\n".join(lines[start:]))
-            except ValueError:
-                continue
+            for end in range(len(lines), start, -1):
+                try:
+                    return json.loads("\n".join(lines[start:end]))
+                except ValueError:
+                    continue
     raise AssertionError(f"no JSON in the result: {all_text(result)[:500]}")
 
 

@@ -117,10 +117,16 @@ impl ConfirmationKey {
         if keys.is_empty() {
             return Err(KeyError::Empty);
         }
-        let ids: Vec<String> = keys.iter().map(|key| key.derived(KEY_ID_LABEL)).map(|id| hex(&id)).collect();
+        let ids: Vec<String> = keys
+            .iter()
+            .map(|key| key.derived(KEY_ID_LABEL))
+            .map(|id| hex(&id))
+            .collect();
         for (index, id) in ids.iter().enumerate() {
             if ids.iter().take(index).any(|earlier| earlier == id) {
-                return Err(KeyError::Duplicate { position: index + 1 });
+                return Err(KeyError::Duplicate {
+                    position: index + 1,
+                });
             }
         }
         Ok(keys)
@@ -236,14 +242,26 @@ mod tests {
 
     #[test]
     fn bad_lists_are_refused_without_echoing_keys() {
-        assert_eq!(ConfirmationKey::parse_list("{\"a\": 1}").unwrap_err(), KeyError::Object);
-        assert_eq!(ConfirmationKey::parse_list(" , ").unwrap_err(), KeyError::Empty);
+        assert_eq!(
+            ConfirmationKey::parse_list("{\"a\": 1}").unwrap_err(),
+            KeyError::Object
+        );
+        assert_eq!(
+            ConfirmationKey::parse_list(" , ").unwrap_err(),
+            KeyError::Empty
+        );
         assert!(matches!(
             ConfirmationKey::parse_list("[\"abc\""),
             Err(KeyError::Json { .. })
         ));
         let short = ConfirmationKey::parse_list(&format!("{A},short-secret")).unwrap_err();
-        assert_eq!(short, KeyError::TooShort { position: 2, length: 12 });
+        assert_eq!(
+            short,
+            KeyError::TooShort {
+                position: 2,
+                length: 12
+            }
+        );
         assert!(!short.to_string().contains("short-secret"));
         assert!(short.to_string().contains(KEYS_ENV));
         assert_eq!(
@@ -256,7 +274,10 @@ mod tests {
     fn the_first_key_signs_and_every_key_verifies() {
         let old = ConfirmationKey::parse_list(A).unwrap();
         let rotated = ConfirmationKey::parse_list(&format!("{B},{A}")).unwrap();
-        let (old_id, _) = KeyRing::new(&old).signer().map(|(id, mac)| (id.to_owned(), mac)).unwrap();
+        let (old_id, _) = KeyRing::new(&old)
+            .signer()
+            .map(|(id, mac)| (id.to_owned(), mac))
+            .unwrap();
         let ring = KeyRing::new(&rotated);
         let (new_id, _) = ring.signer().unwrap();
         assert_ne!(new_id, old_id);

@@ -45,8 +45,11 @@ struct Pending {
 pub enum Redeemed {
     /// The human chose `delete` and this approval was not used before: run the delete.
     Approved,
-    /// Nothing is deleted; the text says why (declined, tampered, expired, replayed...).
+    /// The human said no (or gave no usable answer); the text is Python's.
     Refused(String),
+    /// The state is forged, tampered with, expired, for another call or caller, or already
+    /// spent; nothing is deleted and the text says so.
+    Rejected(String),
 }
 
 impl ConfirmationGate {
@@ -68,9 +71,7 @@ impl ConfirmationGate {
             target: target.to_owned(),
         };
         let binding = binding(tool, args, principal);
-        let options = SealOptions::new()
-            .associated_data(&binding)
-            .ttl(self.ttl());
+        let options = SealOptions::new().associated_data(&binding).ttl(self.ttl());
         let sealed = codec.seal_json_with(&pending, &options).ok()?;
         let question = InputRequest::Elicitation(ElicitRequest::new(form));
         Some(InputRequiredResult::new(
@@ -98,9 +99,9 @@ impl ConfirmationGate {
             Some(Ok(pending)) => pending,
             Some(Err(error)) => {
                 tracing::info!(%tool, %error, "request state rejected; nothing deleted");
-                return Redeemed::Refused(INVALID_STATE.to_owned());
+                return Redeemed::Rejected(INVALID_STATE.to_owned());
             }
-            None => return Redeemed::Refused(INVALID_STATE.to_owned()),
+            None => return Redeemed::Rejected(INVALID_STATE.to_owned()),
         };
         let summary = summary(tool, &pending.target);
         let answer = responses
@@ -111,12 +112,17 @@ impl ConfirmationGate {
             None => could_not_confirm(&summary),
         };
         match verdict {
-            Elicited::Approved if self.ledger.first_use(&pending.nonce, pending.expires, now).await => {
+            Elicited::Approved
+                if self
+                    .ledger
+                    .first_use(&pending.nonce, pending.expires, now)
+                    .await =>
+            {
                 Redeemed::Approved
             }
-            Elicited::Approved => Redeemed::Refused(ALREADY_USED.to_owned()),
+            Elicited::Approved => Redeemed::Rejected(ALREADY_USED.to_owned()),
             Elicited::Refused(text) => Redeemed::Refused(text),
-            Elicited::Unavailable => Redeemed::Refused(INVALID_STATE.to_owned()),
+            Elicited::Unavailable => Redeemed::Rejected(INVALID_STATE.to_owned()),
         }
     }
 }
@@ -165,22 +171,44 @@ mod tests {
         let gate = gate_with(KEY);
         let call = args(json!({"group_id": "7"}));
         let asked = gate
-            .ask("zpa_delete_segment_group", &call, Some("alice"), "7 (group_id)", 1_000)
+            .ask(
+                "zpa_delete_segment_group",
+                &call,
+                Some("alice"),
+                "7 (group_id)",
+                1_000,
+            )
             .unwrap();
         let state = asked.request_state.unwrap();
         let yes = accept("delete");
         let redeem = |tool, call: &Map<String, Value>, who| {
             gate.redeem(tool, call, who, &state, Some(&yes), 1_001)
         };
-        let refused = |r: Redeemed| matches!(r, Redeemed::Refused(text) if text == INVALID_STATE);
-        assert!(refused(redeem("zpa_delete_segment_group", &args(json!({"group_id": "8"})), Some("alice")).await));
-        assert!(refused(redeem("zpa_delete_app_segment", &call, Some("alice")).await));
-        assert!(refused(redeem("zpa_delete_segment_group", &call, Some("bob")).await));
-        assert!(refused(redeem("zpa_delete_segment_group", &call, None).await));
-        assert_eq!(redeem("zpa_delete_segment_group", &call, Some("alice")).await, Redeemed::Approved);
+        let refused = |r: Redeemed| matches!(r, Redeemed::Rejected(text) if text == INVALID_STATE);
+        assert!(refused(
+            redeem(
+                "zpa_delete_segment_group",
+                &args(json!({"group_id": "8"})),
+                Some("alice")
+            )
+            .await
+        ));
+        assert!(refused(
+            redeem("zpa_delete_app_segment", &call, Some("alice")).await
+        ));
+        assert!(refused(
+            redeem("zpa_delete_segment_group", &call, Some("bob")).await
+        ));
+        assert!(refused(
+            redeem("zpa_delete_segment_group", &call, None).await
+        ));
         assert_eq!(
             redeem("zpa_delete_segment_group", &call, Some("alice")).await,
-            Redeemed::Refused(ALREADY_USED.to_owned())
+            Redeemed::Approved
+        );
+        assert_eq!(
+            redeem("zpa_delete_segment_group", &call, Some("alice")).await,
+            Redeemed::Rejected(ALREADY_USED.to_owned())
         );
     }
 
@@ -188,14 +216,26 @@ mod tests {
     async fn answers_other_than_delete_refuse_with_pythons_texts() {
         let gate = gate_with(KEY);
         let call = args(json!({"id": 9}));
-        let state = gate.ask("zia_delete_rule_label", &call, None, "9", 1_000).unwrap().request_state.unwrap();
+        let state = gate
+            .ask("zia_delete_rule_label", &call, None, "9", 1_000)
+            .unwrap()
+            .request_state
+            .unwrap();
         let with = |answer: Value| BTreeMap::from([(INPUT_KEY.to_owned(), answer)]);
         let outcome = |responses: Option<InputResponses>| {
             let state = state.clone();
             let call = call.clone();
             let gate = &gate;
             async move {
-                gate.redeem("zia_delete_rule_label", &call, None, &state, responses.as_ref(), 1_001).await
+                gate.redeem(
+                    "zia_delete_rule_label",
+                    &call,
+                    None,
+                    &state,
+                    responses.as_ref(),
+                    1_001,
+                )
+                .await
             }
         };
         let refusal = |text: &str| Redeemed::Refused(text.to_owned());
@@ -213,7 +253,9 @@ mod tests {
         );
         assert_eq!(
             outcome(None).await,
-            refusal("Could not obtain confirmation for DELETE Rule Label — 9. The operation was NOT performed. Please retry.")
+            refusal(
+                "Could not obtain confirmation for DELETE Rule Label — 9. The operation was NOT performed. Please retry."
+            )
         );
         // None of those spent the approval.
         assert_eq!(outcome(Some(accept("delete"))).await, Redeemed::Approved);
@@ -223,15 +265,32 @@ mod tests {
     async fn tampered_or_foreign_states_open_nowhere() {
         let gate = gate_with(KEY);
         let call = args(json!({"id": 9}));
-        let state = gate.ask("t", &call, None, "9", 1_000).unwrap().request_state.unwrap();
+        let state = gate
+            .ask("t", &call, None, "9", 1_000)
+            .unwrap()
+            .request_state
+            .unwrap();
         let yes = accept("delete");
         let mut tampered = state.clone();
         let last = tampered.pop().unwrap();
         tampered.push(if last == 'A' { 'B' } else { 'A' });
-        let invalid = Redeemed::Refused(INVALID_STATE.to_owned());
-        assert_eq!(gate.redeem("t", &call, None, &tampered, Some(&yes), 1_001).await, invalid);
+        let invalid = Redeemed::Rejected(INVALID_STATE.to_owned());
+        assert_eq!(
+            gate.redeem("t", &call, None, &tampered, Some(&yes), 1_001)
+                .await,
+            invalid
+        );
         let other = gate_with("another-request-state-key-of-32-bytes-or-more");
-        assert_eq!(other.redeem("t", &call, None, &state, Some(&yes), 1_001).await, invalid);
-        assert_eq!(gate.redeem("t", &call, None, "garbage", Some(&yes), 1_001).await, invalid);
+        assert_eq!(
+            other
+                .redeem("t", &call, None, &state, Some(&yes), 1_001)
+                .await,
+            invalid
+        );
+        assert_eq!(
+            gate.redeem("t", &call, None, "garbage", Some(&yes), 1_001)
+                .await,
+            invalid
+        );
     }
 }

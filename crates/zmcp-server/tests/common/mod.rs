@@ -60,6 +60,7 @@ pub fn config_for(sim: &SimHandle) -> ServerConfig {
         },
         max_list_items: ServerConfig::DEFAULT_MAX_LIST_ITEMS,
         confirmation_ttl: ServerConfig::DEFAULT_CONFIRMATION_TTL,
+        confirmation_keys: Vec::new(),
         sanitize_output: true,
         audit: None,
     }
@@ -79,6 +80,7 @@ pub fn server_without_credentials() -> McpServer {
         tenant: TenantScope::default(),
         max_list_items: ServerConfig::DEFAULT_MAX_LIST_ITEMS,
         confirmation_ttl: ServerConfig::DEFAULT_CONFIRMATION_TTL,
+        confirmation_keys: Vec::new(),
         sanitize_output: true,
         audit: None,
     })

@@ -147,7 +147,6 @@ impl Refusal {
             &format!("{what} {id} does not exist"),
         )
     }
-
 }
 
 impl IntoResponse for Refusal {

@@ -41,14 +41,8 @@ async fn bulk_delete(
     Path(cid): Path<String>,
     uri: Uri,
     body: Bytes,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
-    let body = match object_body(&body) {
-        Ok(body) => body,
-        Err(refusal) => return refusal.render(),
-    };
+) -> Answer {
+    let body = customer_body(&cid, &body)?;
     let ids: Vec<String> = body
         .get("ids")
         .and_then(Value::as_array)
@@ -57,7 +51,7 @@ async fn bulk_delete(
         .map(scalar_text)
         .collect();
     if ids.is_empty() {
-        return Refusal::bad("ids is required").render();
+        return Err(Refusal::bad("ids is required"));
     }
     let params = Params::from_uri(&uri);
     let mut tenant = state.tenant.lock().await;
@@ -68,21 +62,19 @@ async fn bulk_delete(
             .filter(|r| visible(r, &params))
             .is_none()
     }) {
-        return Refusal::not_found(what, missing).render();
+        return Err(Refusal::not_found(what, missing));
     }
     if let Some(items) = zpa.collections.get_mut(path) {
         items.retain(|r| !ids.contains(&text(r, "id")));
     }
-    empty(StatusCode::NO_CONTENT)
+    Ok(empty(StatusCode::NO_CONTENT))
 }
 
 /// The per-type entries of application segments: browser-access apps
 /// (`clientlessApps`), PRA apps (`commonAppsDto.appsConfig`) and inspected apps
 /// (`inspectionApps`), each with the segment's `appId`.
-async fn apps_by_type(State(state): Shared, Path(cid): Path<String>, uri: Uri) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
+async fn apps_by_type(State(state): Shared, Path(cid): Path<String>, uri: Uri) -> Answer {
+    customer(&cid)?;
     let params = Params::from_uri(&uri);
     let source: fn(&Value) -> Vec<Value> = match params.get("applicationType").unwrap_or("") {
         "BROWSER_ACCESS" => |a: &Value| refs(a, "clientlessApps"),
@@ -93,10 +85,9 @@ async fn apps_by_type(State(state): Shared, Path(cid): Path<String>, uri: Uri) -
         },
         "INSPECT" => |a: &Value| refs(a, "inspectionApps"),
         other => {
-            return Refusal::bad(&format!(
+            return Err(Refusal::bad(&format!(
                 "Invalid applicationType {other}; expected BROWSER_ACCESS, SECURE_REMOTE_ACCESS or INSPECT"
-            ))
-            .render();
+            )));
         }
     };
     let tenant = state.tenant.lock().await;
@@ -117,18 +108,13 @@ async fn apps_by_type(State(state): Shared, Path(cid): Path<String>, uri: Uri) -
             })
         })
         .collect();
-    let result = search(entries, &params).and_then(|e| zpa_page(e, &params));
-    match result {
-        Ok(page) => reply::json(StatusCode::OK, &page),
-        Err(reason) => Refusal::bad(&reason).render(),
-    }
+    let page = paged(search(entries, &params)?, &params)?;
+    Ok(reply::json(StatusCode::OK, &page))
 }
 
 /// CBI lists are bare arrays.
-async fn isolation_profiles(State(state): Shared, Path(cid): Path<String>) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
+async fn isolation_profiles(State(state): Shared, Path(cid): Path<String>) -> Answer {
+    customer(&cid)?;
     let tenant = state.tenant.lock().await;
     let profiles = tenant
         .zpa
@@ -136,26 +122,21 @@ async fn isolation_profiles(State(state): Shared, Path(cid): Path<String>) -> Re
         .get("cbiProfile")
         .cloned()
         .unwrap_or_default();
-    reply::json(StatusCode::OK, &Value::Array(profiles))
+    Ok(reply::json(StatusCode::OK, &Value::Array(profiles)))
 }
 
-async fn log_formats(Path(cid): Path<String>, uri: Uri) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
+async fn log_formats(Path(cid): Path<String>, uri: Uri) -> Answer {
+    customer(&cid)?;
     let params = Params::from_uri(&uri);
     let log_type = params.get("logType").unwrap_or("");
-    match data::lss_log_format(log_type) {
-        Some(formats) => reply::json(StatusCode::OK, &formats),
-        None => Refusal::bad(&format!("Invalid logType {log_type}")).render(),
-    }
+    let formats = data::lss_log_format(log_type)
+        .ok_or_else(|| Refusal::bad(&format!("Invalid logType {log_type}")))?;
+    Ok(reply::json(StatusCode::OK, &formats))
 }
 
-async fn client_types(Path(cid): Path<String>) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
-    reply::json(StatusCode::OK, &data::lss_client_types())
+async fn client_types(Path(cid): Path<String>) -> Answer {
+    customer(&cid)?;
+    Ok(reply::json(StatusCode::OK, &data::lss_client_types()))
 }
 
 async fn status_codes() -> Response {

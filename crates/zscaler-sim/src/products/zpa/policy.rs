@@ -4,94 +4,85 @@
 
 use super::*;
 
-fn set_by_kind<'a>(tenant: &'a ZpaTenant, kind: &str) -> Option<&'a PolicySet> {
-    tenant.policy_sets.iter().find(|s| s.kind.name == kind)
-}
-
-fn unknown_policy_type(kind: &str) -> Response {
-    Refusal::bad(&format!("Unknown policy type {kind}")).render()
+fn set_by_kind<'a>(tenant: &'a ZpaTenant, kind: &str) -> Result<&'a PolicySet, Refusal> {
+    tenant
+        .policy_sets
+        .iter()
+        .find(|s| s.kind.name == kind)
+        .ok_or_else(|| Refusal::bad(&format!("Unknown policy type {kind}")))
 }
 
 pub(super) async fn get_policy_set(
     State(state): Shared,
     Path((cid, kind)): Path<(String, String)>,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
+) -> Answer {
+    customer(&cid)?;
     let tenant = state.tenant.lock().await;
-    match set_by_kind(&tenant.zpa, &kind) {
-        Some(set) => reply::json(StatusCode::OK, &set.set),
-        None => unknown_policy_type(&kind),
-    }
+    Ok(reply::json(
+        StatusCode::OK,
+        &set_by_kind(&tenant.zpa, &kind)?.set,
+    ))
 }
 
 pub(super) async fn list_rules(
     State(state): Shared,
     Path((cid, kind)): Path<(String, String)>,
     uri: Uri,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
+) -> Answer {
+    customer(&cid)?;
     let params = Params::from_uri(&uri);
-    let rules = {
-        let tenant = state.tenant.lock().await;
-        match set_by_kind(&tenant.zpa, &kind) {
-            Some(set) => set.rules.clone(),
-            None => return unknown_policy_type(&kind),
-        }
-    };
-    let result = search(scope(rules, &params), &params).and_then(|r| zpa_page(r, &params));
-    match result {
-        Ok(page) => reply::json(StatusCode::OK, &page),
-        Err(reason) => Refusal::bad(&reason).render(),
-    }
+    let rules = set_by_kind(&state.tenant.lock().await.zpa, &kind)?
+        .rules
+        .clone();
+    let page = paged(search(scope(rules, &params), &params)?, &params)?;
+    Ok(reply::json(StatusCode::OK, &page))
 }
 
-fn set_index(tenant: &ZpaTenant, set_id: &str) -> Option<usize> {
+/// The position of the policy set, or ZPA's 404.
+fn set_index(tenant: &ZpaTenant, set_id: &str) -> Result<usize, Refusal> {
     tenant
         .policy_sets
         .iter()
         .position(|s| text(&s.set, "id") == set_id)
+        .ok_or_else(|| Refusal::not_found("Policy set", set_id))
+}
+
+/// The rule of the set, or ZPA's 404.
+fn rule_in<'a>(set: Option<&'a PolicySet>, rule_id: &str) -> Result<&'a Value, Refusal> {
+    set.and_then(|s| s.rules.iter().find(|r| text(r, "id") == rule_id))
+        .ok_or_else(|| Refusal::not_found("Policy rule", rule_id))
 }
 
 pub(super) async fn get_rule(
     State(state): Shared,
     Path((cid, set_id, rule_id)): Path<(String, String, String)>,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
+) -> Answer {
+    customer(&cid)?;
     let tenant = state.tenant.lock().await;
-    let rule = set_index(&tenant.zpa, &set_id)
-        .and_then(|i| tenant.zpa.policy_sets.get(i))
-        .and_then(|s| s.rules.iter().find(|r| text(r, "id") == rule_id));
-    match rule {
-        Some(rule) => reply::json(StatusCode::OK, rule),
-        None => Refusal::not_found("Policy rule", &rule_id).render(),
-    }
+    let set = set_index(&tenant.zpa, &set_id)
+        .ok()
+        .and_then(|i| tenant.zpa.policy_sets.get(i));
+    Ok(reply::json(StatusCode::OK, rule_in(set, &rule_id)?))
 }
 
 pub(super) async fn delete_rule(
     State(state): Shared,
     Path((cid, set_id, rule_id)): Path<(String, String, String)>,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
+) -> Answer {
+    customer(&cid)?;
     let mut tenant = state.tenant.lock().await;
     let zpa = &mut tenant.zpa;
-    let Some(set) = set_index(zpa, &set_id).and_then(|i| zpa.policy_sets.get_mut(i)) else {
-        return Refusal::not_found("Policy set", &set_id).render();
+    let index = set_index(zpa, &set_id)?;
+    let Some(set) = zpa.policy_sets.get_mut(index) else {
+        return Err(Refusal::not_found("Policy set", &set_id));
     };
     let before = set.rules.len();
     set.rules.retain(|r| text(r, "id") != rule_id);
     if set.rules.len() == before {
-        return Refusal::not_found("Policy rule", &rule_id).render();
+        return Err(Refusal::not_found("Policy rule", &rule_id));
     }
     renumber(&mut set.rules);
-    empty(StatusCode::NO_CONTENT)
+    Ok(empty(StatusCode::NO_CONTENT))
 }
 
 fn renumber(rules: &mut [Value]) {
@@ -267,66 +258,36 @@ pub(super) async fn create_rule(
     State(state): Shared,
     Path((cid, set_id)): Path<(String, String)>,
     body: Bytes,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
-    let body = match object_body(&body) {
-        Ok(body) => body,
-        Err(refusal) => return refusal.render(),
-    };
+) -> Answer {
+    let body = customer_body(&cid, &body)?;
     let mut tenant = state.tenant.lock().await;
     let zpa = &mut tenant.zpa;
-    let Some(index) = set_index(zpa, &set_id) else {
-        return Refusal::not_found("Policy set", &set_id).render();
-    };
+    let index = set_index(zpa, &set_id)?;
     let rule_id = zpa.next_id.to_string();
     zpa.next_id = zpa.next_id.saturating_add(1);
-    let mut rule = match build_rule(zpa, index, body, &rule_id) {
-        Ok(rule) => rule,
-        Err(refusal) => return refusal.render(),
-    };
+    let mut rule = build_rule(zpa, index, body, &rule_id)?;
     merge(&mut rule, json!({"creationTime": now_secs().to_string()}));
     let Some(set) = zpa.policy_sets.get_mut(index) else {
-        return Refusal::not_found("Policy set", &set_id).render();
+        return Err(Refusal::not_found("Policy set", &set_id));
     };
     set.rules.push(rule);
     renumber(&mut set.rules);
-    match set.rules.last() {
-        Some(rule) => reply::json(StatusCode::CREATED, rule),
-        None => Refusal::not_found("Policy rule", &rule_id).render(),
-    }
+    let created = set.rules.last();
+    let created = created.ok_or_else(|| Refusal::not_found("Policy rule", &rule_id))?;
+    Ok(reply::json(StatusCode::CREATED, created))
 }
 
 pub(super) async fn update_rule(
     State(state): Shared,
     Path((cid, set_id, rule_id)): Path<(String, String, String)>,
     body: Bytes,
-) -> Response {
-    if let Some(response) = wrong_customer(&cid) {
-        return response;
-    }
-    let body = match object_body(&body) {
-        Ok(body) => body,
-        Err(refusal) => return refusal.render(),
-    };
+) -> Answer {
+    let body = customer_body(&cid, &body)?;
     let mut tenant = state.tenant.lock().await;
     let zpa = &mut tenant.zpa;
-    let Some(index) = set_index(zpa, &set_id) else {
-        return Refusal::not_found("Policy set", &set_id).render();
-    };
-    let Some(current) = zpa
-        .policy_sets
-        .get(index)
-        .and_then(|s| s.rules.iter().find(|r| text(r, "id") == rule_id))
-        .cloned()
-    else {
-        return Refusal::not_found("Policy rule", &rule_id).render();
-    };
-    let mut rule = match build_rule(zpa, index, body, &rule_id) {
-        Ok(rule) => rule,
-        Err(refusal) => return refusal.render(),
-    };
+    let index = set_index(zpa, &set_id)?;
+    let current = rule_in(zpa.policy_sets.get(index), &rule_id)?.clone();
+    let mut rule = build_rule(zpa, index, body, &rule_id)?;
     let kept: Map<String, Value> = ["creationTime", "ruleOrder", "priority"]
         .iter()
         .filter_map(|k| current.get(*k).map(|v| ((*k).to_owned(), v.clone())))
@@ -339,5 +300,5 @@ pub(super) async fn update_rule(
     {
         *slot = rule;
     }
-    empty(StatusCode::NO_CONTENT)
+    Ok(empty(StatusCode::NO_CONTENT))
 }
