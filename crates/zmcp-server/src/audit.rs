@@ -142,7 +142,11 @@ pub(crate) fn caller(
             .extensions
             .get::<Principal>()
             .map_or_else(Caller::unknown, Caller::from_principal);
-        return (caller, "streamable-http");
+        let transport = match channel {
+            Channel::Sse => "sse",
+            _ => "streamable-http",
+        };
+        return (caller, transport);
     }
     match channel {
         Channel::Stdio => (Caller::local(), "stdio"),

@@ -20,8 +20,9 @@ use axum::routing::{get, post};
 use futures::channel::mpsc;
 use futures::{SinkExt, Stream, StreamExt};
 use http::StatusCode;
+use http::request::Parts;
 use rmcp::ServiceExt;
-use rmcp::model::ClientJsonRpcMessage;
+use rmcp::model::{ClientJsonRpcMessage, GetExtensions};
 use rmcp::service::{RoleServer, TxJsonRpcMessage};
 use serde::Deserialize;
 use serde_json::json;
@@ -38,11 +39,28 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 type ClientSender = mpsc::Sender<ClientJsonRpcMessage>;
 
+/// One legacy SSE session: where its client messages go, and who opened it.
+#[derive(Clone)]
+struct Session {
+    sender: ClientSender,
+    /// The authenticated subject of the `GET /sse` that opened the session; every
+    /// `POST /messages/` must come from the same one, so a leaked session id is useless to
+    /// anybody else.
+    subject: Option<String>,
+}
+
+fn subject_of(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<zmcp_auth::Principal>()
+        .map(|p| p.subject.clone())
+}
+
 /// Open SSE sessions, shared by the stream and message routes.
 #[derive(Clone)]
 pub struct SseState {
     server: McpServer,
-    sessions: Arc<Mutex<HashMap<String, ClientSender>>>,
+    sessions: Arc<Mutex<HashMap<String, Session>>>,
     shutdown: CancellationToken,
 }
 
@@ -55,7 +73,7 @@ impl SseState {
         }
     }
 
-    fn sender(&self, id: &str) -> Option<ClientSender> {
+    fn session(&self, id: &str) -> Option<Session> {
         self.sessions.lock().ok()?.get(id).cloned()
     }
 
@@ -82,14 +100,20 @@ pub fn stream_route(path: &str, state: SseState) -> Router {
         .with_state(state)
 }
 
-async fn open_stream(State(state): State<SseState>) -> Response {
+async fn open_stream(State(state): State<SseState>, parts: Parts) -> Response {
     let id = session_id();
     let (to_server, from_client) = mpsc::channel::<ClientJsonRpcMessage>(CHANNEL_CAPACITY);
     let (to_client, from_server) = mpsc::channel::<TxJsonRpcMessage<RoleServer>>(CHANNEL_CAPACITY);
     let Ok(mut sessions) = state.sessions.lock() else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
-    sessions.insert(id.clone(), to_server);
+    sessions.insert(
+        id.clone(),
+        Session {
+            sender: to_server,
+            subject: subject_of(&parts),
+        },
+    );
     drop(sessions);
 
     let session_ct = state.shutdown.child_token();
@@ -159,15 +183,27 @@ struct SessionQuery {
 async fn post_message(
     State(state): State<SseState>,
     Query(query): Query<SessionQuery>,
+    parts: Parts,
     body: Bytes,
 ) -> Response {
     let Some(id) = query.session_id.or(query.session_id_camel) else {
         return (StatusCode::BAD_REQUEST, "session_id is required").into_response();
     };
-    let Some(mut sender) = state.sender(&id) else {
+    let Some(Session {
+        mut sender,
+        subject,
+    }) = state.session(&id)
+    else {
         return (StatusCode::NOT_FOUND, "Could not find session").into_response();
     };
-    let message: ClientJsonRpcMessage = match serde_json::from_slice(&body) {
+    if subject != subject_of(&parts) {
+        return (
+            StatusCode::FORBIDDEN,
+            "This session belongs to another authenticated client",
+        )
+            .into_response();
+    }
+    let mut message: ClientJsonRpcMessage = match serde_json::from_slice(&body) {
         Ok(message) => message,
         Err(error) => {
             let body = json!({
@@ -178,6 +214,17 @@ async fn post_message(
             return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
         }
     };
+    // The request's parts carry the caller's Principal to the handler (audit, confirmation
+    // binding), as rmcp's streamable HTTP service does for `/mcp`.
+    match &mut message {
+        ClientJsonRpcMessage::Request(request) => {
+            request.request.extensions_mut().insert(parts);
+        }
+        ClientJsonRpcMessage::Notification(notification) => {
+            notification.notification.extensions_mut().insert(parts);
+        }
+        _ => {}
+    }
     if sender.send(message).await.is_err() {
         state.remove(&id);
         return (StatusCode::NOT_FOUND, "Could not find session").into_response();

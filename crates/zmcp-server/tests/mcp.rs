@@ -355,3 +355,88 @@ async fn legacy_sse_transport_round_trips_json_rpc() {
 async fn sse_mode_serves_the_event_stream_at_mcp() {
     legacy_sse_round_trip("/mcp", HttpTransport::Sse).await;
 }
+
+/// Stands in for the auth layer: the caller named in `x-test-user` becomes the request's
+/// Principal (the real layer does the same after validating a credential).
+async fn principal_from_test_header(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(user) = request
+        .headers()
+        .get("x-test-user")
+        .and_then(|v| v.to_str().ok())
+    {
+        let principal = zmcp_auth::Principal::named(user.to_owned(), zmcp_auth::AuthMode::ApiKey);
+        request.extensions_mut().insert(principal);
+    }
+    next.run(request).await
+}
+
+#[tokio::test]
+async fn legacy_sse_session_accepts_messages_only_from_its_own_caller() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let options = HttpOptions {
+        transport: HttpTransport::StreamableHttp,
+        allowed_hosts: Vec::new(),
+        shutdown: CancellationToken::new(),
+    };
+    let app = zmcp_server::router(server_without_credentials(), &options)
+        .layer(axum::middleware::from_fn(principal_from_test_header));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let client = reqwest::Client::new();
+    let response = client
+        .get(format!("http://{addr}/sse"))
+        .header("accept", "text/event-stream")
+        .header("x-test-user", "alice")
+        .send()
+        .await
+        .expect("sse");
+    assert_eq!(response.status(), 200);
+    let mut events = EventReader {
+        response,
+        buffer: String::new(),
+    };
+    let (_, endpoint) = events.next().await;
+    let messages = format!("http://{addr}{endpoint}");
+    let ping = json!({"jsonrpc": "2.0", "id": 7, "method": "ping"});
+
+    let mallory = client
+        .post(&messages)
+        .header("x-test-user", "mallory")
+        .json(&ping)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        mallory.status(),
+        403,
+        "another caller must not use alice's session"
+    );
+    let anonymous = client
+        .post(&messages)
+        .json(&ping)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(anonymous.status(), 403);
+
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2024-11-05", "capabilities": {}, "clientInfo": {"name": "sse", "version": "1"}}});
+    let alice = client
+        .post(&messages)
+        .header("x-test-user", "alice")
+        .json(&initialize)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(alice.status(), 202);
+    let (event, data) = events.next().await;
+    assert_eq!(event, "message");
+    let reply: Value = serde_json::from_str(&data).expect("json");
+    assert_eq!(reply["id"], 1, "{reply}");
+}
