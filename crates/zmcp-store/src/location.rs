@@ -8,8 +8,7 @@ use crate::StoreError;
 /// directory the binary chooses.
 pub const DEFAULT_SQLITE_FILE: &str = "state.sqlite3";
 
-const EXPECTED: &str =
-    "expected memory:, sqlite:<path> (sqlite: alone for the data directory) or redis://host:port/db";
+const EXPECTED: &str = "expected memory:, sqlite:<path> (sqlite: alone for the data directory) or redis://host:port/db";
 
 /// A parsed store URL. Deliberately not `Debug`: a Redis URL may carry a password.
 pub(crate) enum Location {
@@ -70,11 +69,23 @@ mod tests {
 
     #[test]
     fn sqlite_paths() {
-        assert_eq!(sqlite_path("sqlite:"), Path::new("/data").join(DEFAULT_SQLITE_FILE));
-        assert_eq!(sqlite_path("sqlite://"), Path::new("/data").join(DEFAULT_SQLITE_FILE));
+        assert_eq!(
+            sqlite_path("sqlite:"),
+            Path::new("/data").join(DEFAULT_SQLITE_FILE)
+        );
+        assert_eq!(
+            sqlite_path("sqlite://"),
+            Path::new("/data").join(DEFAULT_SQLITE_FILE)
+        );
         assert_eq!(sqlite_path("sqlite:state.db"), PathBuf::from("state.db"));
-        assert_eq!(sqlite_path("sqlite:/var/lib/z.db"), PathBuf::from("/var/lib/z.db"));
-        assert_eq!(sqlite_path("sqlite:///var/lib/z.db"), PathBuf::from("/var/lib/z.db"));
+        assert_eq!(
+            sqlite_path("sqlite:/var/lib/z.db"),
+            PathBuf::from("/var/lib/z.db")
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///var/lib/z.db"),
+            PathBuf::from("/var/lib/z.db")
+        );
     }
 
     #[test]
@@ -87,7 +98,12 @@ mod tests {
 
     #[test]
     fn unknown_schemes_are_refused_without_echoing_the_url() {
-        for url in ["", "postgres://u:secret@h/db", "rediss://:secret@h:6379/0", "secret"] {
+        for url in [
+            "",
+            "postgres://u:secret@h/db",
+            "rediss://:secret@h:6379/0",
+            "secret",
+        ] {
             let Err(err) = parse(url) else {
                 panic!("{url} should be refused")
             };

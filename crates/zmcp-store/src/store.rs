@@ -140,14 +140,14 @@ mod tests {
     async fn every_operation_checks_the_namespace() {
         let store = Store::memory();
         let bad = "a:b";
-        let is_invalid = |r: Result<(), StoreError>| {
-            matches!(r, Err(StoreError::InvalidNamespace { namespace }) if namespace == bad)
-        };
+        let is_invalid = |r: Result<(), StoreError>| matches!(r, Err(StoreError::InvalidNamespace { namespace }) if namespace == bad);
         assert!(is_invalid(store.put(bad, "k", b"v", None).await));
         assert!(is_invalid(store.get(bad, "k").await.map(drop)));
         assert!(is_invalid(store.delete(bad, "k").await.map(drop)));
         assert!(is_invalid(store.take(bad, "k").await.map(drop)));
-        assert!(is_invalid(store.put_if_absent(bad, "k", b"v", None).await.map(drop)));
+        assert!(is_invalid(
+            store.put_if_absent(bad, "k", b"v", None).await.map(drop)
+        ));
         assert!(is_invalid(store.list(bad).await.map(drop)));
     }
 }

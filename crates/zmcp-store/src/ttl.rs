@@ -17,7 +17,11 @@ pub(crate) struct Ttl(u64);
 impl Ttl {
     pub(crate) fn new(ttl: Duration) -> Self {
         let millis = ttl.as_nanos().div_ceil(1_000_000);
-        Self(u64::try_from(millis).unwrap_or(MAX_MILLIS).clamp(1, MAX_MILLIS))
+        Self(
+            u64::try_from(millis)
+                .unwrap_or(MAX_MILLIS)
+                .clamp(1, MAX_MILLIS),
+        )
     }
 
     pub(crate) fn millis(self) -> u64 {

@@ -183,10 +183,36 @@ impl fmt::Debug for RedisBackend {
 #[cfg(test)]
 mod tests {
     use super::{RedisBackend, redis_key};
+    use crate::StoreError;
 
     #[test]
     fn keys_are_prefixed_and_namespaced() {
-        assert_eq!(redis_key("oauth-clients", "abc:def"), "zmcp:oauth-clients:abc:def");
+        assert_eq!(
+            redis_key("oauth-clients", "abc:def"),
+            "zmcp:oauth-clients:abc:def"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_server_fails_at_connect() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let err = RedisBackend::connect(&format!("redis://127.0.0.1:{port}/0"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Redis {
+                    operation: "connect",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[tokio::test]

@@ -130,7 +130,9 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
 fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
 }
 
 fn expires_at(ttl: Option<Ttl>, now: i64) -> Option<i64> {
@@ -235,7 +237,9 @@ impl Backend for SqliteBackend {
                 "SELECT key, value FROM kv
                  WHERE ns = ?1 AND (expires_at IS NULL OR expires_at > ?2)",
             )?
-            .query_map(params![namespace, now], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .query_map(params![namespace, now], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?
             .collect()
         })
         .await
@@ -248,7 +252,8 @@ impl fmt::Debug for SqliteBackend {
     }
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::SqliteBackend;
     use crate::backend::Backend;
