@@ -73,9 +73,9 @@ fn check_identity(tool: &ToolSpec, report: &mut impl FnMut(String)) {
 fn check_binding(tool: &ToolSpec, report: &mut impl FnMut(String)) {
     match (&tool.http, &tool.graphql, &tool.handler) {
         (Some(_), None, _) | (None, Some(_), _) | (None, None, Some(_)) => {}
-        _ => report(
-            "needs exactly one of http, graphql, handler (or handler + http/graphql)".into(),
-        ),
+        _ => {
+            report("needs exactly one of http, graphql, handler (or handler + http/graphql)".into())
+        }
     }
     if tool.handler.as_deref().is_some_and(|h| h.trim().is_empty()) {
         report("empty handler name".into());

@@ -44,17 +44,17 @@ async fn prompts_render_with_defaults_and_refuse_missing_arguments() {
         zdx.title.as_deref(),
         Some("ZDX: Troubleshoot User Experience")
     );
-    let args = zdx.arguments.as_ref().unwrap();
-    assert_eq!(args[0].name, "user_or_device");
+    let declared = zdx.arguments.as_ref().unwrap();
+    assert_eq!(declared[0].name, "user_or_device");
     assert_eq!(
-        (args[0].required, args[2].required),
+        (declared[0].required, declared[2].required),
         (Some(true), Some(false))
     );
 
     let rendered = client
         .get_prompt(
             GetPromptRequestParams::new("zdx_troubleshoot_user_experience")
-                .with_arguments(args_map(json!({"user_or_device": "jane.doe@acme.com"}))),
+                .with_arguments(args(json!({"user_or_device": "jane.doe@acme.com"}))),
         )
         .await
         .expect("prompts/get");
@@ -71,7 +71,7 @@ async fn prompts_render_with_defaults_and_refuse_missing_arguments() {
 
     let sim_prompt = client
         .get_prompt(
-            GetPromptRequestParams::new("zcell_investigate_sim").with_arguments(args_map(
+            GetPromptRequestParams::new("zcell_investigate_sim").with_arguments(args(
                 json!({"iccid": "89445001021983000001", "since_days": 3}),
             )),
         )
@@ -93,10 +93,6 @@ async fn prompts_render_with_defaults_and_refuse_missing_arguments() {
     assert!(format!("{missing:?}").contains("iccid"), "{missing:?}");
     let unknown = client.get_prompt(GetPromptRequestParams::new("nope")).await;
     assert!(unknown.is_err());
-}
-
-fn args_map(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
-    args(value)
 }
 
 #[tokio::test]
@@ -132,7 +128,7 @@ async fn prompts_follow_the_services_that_have_tools() {
     let hidden = client
         .get_prompt(
             GetPromptRequestParams::new("zcell_investigate_sim")
-                .with_arguments(args_map(json!({"iccid": "1"}))),
+                .with_arguments(args(json!({"iccid": "1"}))),
         )
         .await;
     assert!(

@@ -53,7 +53,7 @@ pub async fn start(real: &ZscalerEnv, user_agent_comment: Option<&str>) -> anyho
     );
     let tenant = TenantScope {
         customer_id: Some(sim.customer_id().to_owned()),
-        zcell_customer_id: Some(sim.customer_id().to_owned()),
+        zcell_customer_id: Some(sim.zcell_customer_id().to_owned()),
         microtenant_id: None,
     };
     Ok(Demo {

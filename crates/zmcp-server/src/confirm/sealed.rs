@@ -115,7 +115,7 @@ impl ConfirmationGate {
             Elicited::Approved
                 if self
                     .ledger
-                    .first_use(&pending.nonce, pending.expires, now)
+                    .first_use(&new_nonce(), pending.expires, now)
                     .await =>
             {
                 Redeemed::Approved
@@ -169,47 +169,34 @@ mod tests {
     #[tokio::test]
     async fn a_state_is_bound_to_its_call_and_caller_and_spent_once() {
         let gate = gate_with(KEY);
+        let tool = "zpa_delete_segment_group";
         let call = args(json!({"group_id": "7"}));
         let asked = gate
-            .ask(
-                "zpa_delete_segment_group",
-                &call,
-                Some("alice"),
-                "7 (group_id)",
-                1_000,
-            )
+            .ask(tool, &call, Some("alice"), "7 (group_id)", 1_000)
             .unwrap();
         let state = asked.request_state.unwrap();
         let yes = accept("delete");
-        let redeem = |tool, call: &Map<String, Value>, who| {
-            gate.redeem(tool, call, who, &state, Some(&yes), 1_001)
-        };
-        let refused = |r: Redeemed| matches!(r, Redeemed::Rejected(text) if text == INVALID_STATE);
-        assert!(refused(
-            redeem(
-                "zpa_delete_segment_group",
-                &args(json!({"group_id": "8"})),
-                Some("alice")
-            )
-            .await
-        ));
-        assert!(refused(
-            redeem("zpa_delete_app_segment", &call, Some("alice")).await
-        ));
-        assert!(refused(
-            redeem("zpa_delete_segment_group", &call, Some("bob")).await
-        ));
-        assert!(refused(
-            redeem("zpa_delete_segment_group", &call, None).await
-        ));
-        assert_eq!(
-            redeem("zpa_delete_segment_group", &call, Some("alice")).await,
-            Redeemed::Approved
-        );
-        assert_eq!(
-            redeem("zpa_delete_segment_group", &call, Some("alice")).await,
-            Redeemed::Rejected(ALREADY_USED.to_owned())
-        );
+        let invalid = Redeemed::Rejected(INVALID_STATE.to_owned());
+        let other_call = args(json!({"group_id": "8"}));
+        for (tool, call, who) in [
+            (tool, &other_call, Some("alice")),
+            ("zpa_delete_app_segment", &call, Some("alice")),
+            (tool, &call, Some("bob")),
+            (tool, &call, None),
+        ] {
+            let redeemed = gate
+                .redeem(tool, call, who, &state, Some(&yes), 1_001)
+                .await;
+            assert_eq!(redeemed, invalid, "{tool} {call:?} {who:?}");
+        }
+        let first = gate
+            .redeem(tool, &call, Some("alice"), &state, Some(&yes), 1_001)
+            .await;
+        assert_eq!(first, Redeemed::Approved);
+        let again = gate
+            .redeem(tool, &call, Some("alice"), &state, Some(&yes), 1_002)
+            .await;
+        assert_eq!(again, Redeemed::Rejected(ALREADY_USED.to_owned()));
     }
 
     #[tokio::test]
@@ -271,9 +258,17 @@ mod tests {
             .request_state
             .unwrap();
         let yes = accept("delete");
-        let mut tampered = state.clone();
-        let last = tampered.pop().unwrap();
-        tampered.push(if last == 'A' { 'B' } else { 'A' });
+        // Flip one character of the sealed body (`rs2.kid.body.tag`): the JSON changes.
+        let mut parts: Vec<String> = state.split('.').map(str::to_owned).collect();
+        let body = &mut parts[2];
+        let middle = body.len() / 2;
+        let flipped = if &body[middle..=middle] == "A" {
+            "B"
+        } else {
+            "A"
+        };
+        body.replace_range(middle..=middle, flipped);
+        let tampered = parts.join(".");
         let invalid = Redeemed::Rejected(INVALID_STATE.to_owned());
         assert_eq!(
             gate.redeem("t", &call, None, &tampered, Some(&yes), 1_001)

@@ -362,7 +362,9 @@ fn device_filter(state: &SimState, params: &Params) -> Vec<usize> {
         .devices
         .iter()
         .enumerate()
-        .filter(|(_, d)| device_ids.is_empty() || device_ids.contains(&field_i64(&d.summary, "id").to_string()))
+        .filter(|(_, d)| {
+            device_ids.is_empty() || device_ids.contains(&field_i64(&d.summary, "id").to_string())
+        })
         .filter(|(_, d)| user_ids.is_empty() || user_ids.contains(&d.user_id.to_string()))
         .filter(|(_, d)| {
             let locations = params.list("loc");

@@ -43,6 +43,13 @@ pub(crate) struct ZpaTenant {
     pub next_condition_id: u64,
 }
 
+impl ZpaTenant {
+    /// The records stored under `path` (none for an unknown path).
+    fn records(&self, path: &str) -> &[Value] {
+        self.collections.get(path).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// One policy set and its ordered rules.
 pub(crate) struct PolicySet {
     pub kind: &'static PolicyKind,
@@ -159,61 +166,43 @@ impl IntoResponse for Refusal {
 type Answer = Result<Response, Refusal>;
 
 pub(crate) fn routes() -> Router<Arc<SimState>> {
-    let mut router = Router::new()
-        .route(
-            &format!("{V1}/policySet/policyType/{{kind}}"),
-            get(policy::get_policy_set),
-        )
-        .route(
-            &format!("{V1}/policySet/rules/policyType/{{kind}}"),
-            get(policy::list_rules),
-        )
-        .route(
-            &format!("{V1}/policySet/{{set}}/rule"),
-            post(policy::create_rule),
-        )
-        .route(
-            &format!("{V2}/policySet/{{set}}/rule"),
-            post(policy::create_rule),
-        )
-        .route(
-            &format!("{V1}/policySet/{{set}}/rule/{{rule}}"),
-            get(policy::get_rule)
-                .put(policy::update_rule)
-                .delete(policy::delete_rule),
-        )
-        .route(
-            &format!("{V2}/policySet/{{set}}/rule/{{rule}}"),
-            put(policy::update_rule),
-        );
-    for resource in &RESOURCES {
-        router = resource_routes(router, resource);
-    }
-    router.merge(lookups::routes())
+    RESOURCES
+        .iter()
+        .fold(policy::routes(), resource_routes)
+        .merge(lookups::routes())
+}
+
+/// A router serving each (template, methods) pair.
+fn route_table(
+    table: impl IntoIterator<Item = (String, MethodRouter<Arc<SimState>>)>,
+) -> Router<Arc<SimState>> {
+    table
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| {
+            router.route(&path, methods)
+        })
 }
 
 /// The generic collection and record routes of one resource: under each of its prefixes, its
 /// aliases and below its parent.
 fn resource_routes(
-    mut router: Router<Arc<SimState>>,
+    router: Router<Arc<SimState>>,
     resource: &'static ZpaResource,
 ) -> Router<Arc<SimState>> {
-    let listing = get(move |s: Shared, p: Segments, u: Uri| list(resource, s, p, u));
-    let updating = move |s: Shared, p: Segments, u: Uri, b: Bytes| update(resource, s, p, u, b);
+    let verb = move |verb: Verb| {
+        move |s: Shared, p: Segments, u: Uri, b: Bytes| handle(resource, verb, s, p, u, b)
+    };
+    let listing = get(verb(Verb::List));
     let collection = if resource.writes == Writes::All {
-        listing
-            .clone()
-            .post(move |s: Shared, p: Segments, u: Uri, b: Bytes| create(resource, s, p, u, b))
+        listing.clone().post(verb(Verb::Create))
     } else {
         listing.clone()
     };
-    let reading = get(move |s: Shared, p: Segments, u: Uri| read(resource, s, p, u));
+    let reading = get(verb(Verb::Read));
     let record = if resource.writes == Writes::None {
         reading
     } else {
-        reading
-            .put(updating)
-            .delete(move |s: Shared, p: Segments, u: Uri| remove(resource, s, p, u))
+        reading.put(verb(Verb::Update)).delete(verb(Verb::Remove))
     };
     let collections = resource
         .prefixes
@@ -235,14 +224,12 @@ fn resource_routes(
         (collections.collect(), collection),
         (records.collect(), record),
         (to_owned(resource.list_aliases), listing),
-        (to_owned(resource.update_aliases), put(updating)),
+        (to_owned(resource.update_aliases), put(verb(Verb::Update))),
     ];
-    for (paths, methods) in routes {
-        for path in paths {
-            router = router.route(&path, methods.clone());
-        }
-    }
-    router
+    let table = routes
+        .into_iter()
+        .flat_map(|(paths, methods)| paths.into_iter().map(move |p| (p, methods.clone())));
+    router.merge(route_table(table))
 }
 
 fn to_owned(templates: &[&str]) -> Vec<String> {
@@ -376,11 +363,7 @@ fn compare(a: &str, b: &str) -> Option<std::cmp::Ordering> {
 }
 
 fn find<'a>(tenant: &'a ZpaTenant, path: &str, id: &str) -> Option<&'a Value> {
-    tenant
-        .collections
-        .get(path)?
-        .iter()
-        .find(|r| text(r, "id") == id)
+    tenant.records(path).iter().find(|r| text(r, "id") == id)
 }
 
 fn name_ref(tenant: &ZpaTenant, path: &str, reference: &Value) -> Value {
@@ -406,21 +389,14 @@ fn view(tenant: &ZpaTenant, path: &str, record: &Value) -> Value {
     let id = text(record, "id");
     let related = |collection: &str, key: &str| -> Vec<Value> {
         tenant
-            .collections
-            .get(collection)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter(|r| {
-                        text(r, key) == id || refs(r, key).iter().any(|x| text(x, "id") == id)
-                    })
-                    .map(|r| {
-                        json!({"id": text(r, "id"), "name": text(r, "name"),
-                                    "enabled": r.get("enabled").cloned().unwrap_or(json!(true))})
-                    })
-                    .collect()
+            .records(collection)
+            .iter()
+            .filter(|r| text(r, key) == id || refs(r, key).iter().any(|x| text(x, "id") == id))
+            .map(|r| {
+                json!({"id": text(r, "id"), "name": text(r, "name"),
+                       "enabled": r.get("enabled").cloned().unwrap_or(json!(true))})
             })
-            .unwrap_or_default()
+            .collect()
     };
     let extra = match path {
         "segmentGroup" => json!({"applications": related("application", "segmentGroupId")}),
@@ -495,10 +471,8 @@ fn list_page(
     parent: Parent<'_>,
 ) -> Result<Value, Refusal> {
     let items: Vec<Value> = tenant
-        .collections
-        .get(resource.path)
-        .into_iter()
-        .flatten()
+        .records(resource.path)
+        .iter()
         .filter(|r| under_parent(r, parent))
         .cloned()
         .collect();
@@ -640,33 +614,6 @@ fn remove_one(
     Ok(())
 }
 
-async fn list(
-    resource: &'static ZpaResource,
-    State(state): Shared,
-    Path(segments): Segments,
-    uri: Uri,
-) -> Answer {
-    customer(segment(&segments, "cid"))?;
-    let parent = parent_of(resource, &segments)?;
-    let tenant = state.tenant.lock().await;
-    let page = list_page(&tenant.zpa, resource, &Params::from_uri(&uri), parent)?;
-    Ok(reply::json(StatusCode::OK, &page))
-}
-
-async fn read(
-    resource: &'static ZpaResource,
-    State(state): Shared,
-    Path(segments): Segments,
-    uri: Uri,
-) -> Answer {
-    customer(segment(&segments, "cid"))?;
-    let parent = parent_of(resource, &segments)?;
-    let tenant = state.tenant.lock().await;
-    let id = segment(&segments, "id");
-    let record = read_one(&tenant.zpa, resource, id, &Params::from_uri(&uri), parent)?;
-    Ok(reply::json(StatusCode::OK, &record))
-}
-
 /// A record is visible unless the request is scoped to another microtenant.
 fn visible(record: &Value, params: &Params) -> bool {
     params
@@ -698,11 +645,10 @@ fn validate(
         return Err(Refusal::bad(&format!("{field} is required")));
     }
     let name = text(record, "name").to_lowercase();
-    let duplicate = tenant.collections.get(resource.path).is_some_and(|items| {
-        items
-            .iter()
-            .any(|r| text(r, "name").to_lowercase() == name && Some(text(r, "id").as_str()) != id)
-    });
+    let duplicate = tenant
+        .records(resource.path)
+        .iter()
+        .any(|r| text(r, "name").to_lowercase() == name && Some(text(r, "id").as_str()) != id);
     if duplicate {
         return Err(Refusal::new(
             StatusCode::BAD_REQUEST,
@@ -771,36 +717,6 @@ fn microtenant_fields(params: &Params, body: &Map<String, Value>) -> Value {
     }
 }
 
-async fn create(
-    resource: &'static ZpaResource,
-    State(state): Shared,
-    Path(segments): Segments,
-    uri: Uri,
-    body: Bytes,
-) -> Answer {
-    let body = customer_body(segment(&segments, "cid"), &body)?;
-    let parent = parent_of(resource, &segments)?;
-    let mut tenant = state.tenant.lock().await;
-    let params = Params::from_uri(&uri);
-    let record = create_one(&mut tenant.zpa, resource, &params, body, parent)?;
-    Ok(reply::json(StatusCode::CREATED, &record))
-}
-
-async fn update(
-    resource: &'static ZpaResource,
-    State(state): Shared,
-    Path(segments): Segments,
-    uri: Uri,
-    body: Bytes,
-) -> Answer {
-    let body = customer_body(segment(&segments, "cid"), &body)?;
-    let parent = parent_of(resource, &segments)?;
-    let mut tenant = state.tenant.lock().await;
-    let (id, params) = (segment(&segments, "id"), Params::from_uri(&uri));
-    update_one(&mut tenant.zpa, resource, id, &params, body, parent)?;
-    Ok(empty(StatusCode::NO_CONTENT))
-}
-
 /// Whether any policy rule names the record in an operand.
 fn referenced_by_rules(tenant: &ZpaTenant, id: &str) -> bool {
     tenant.policy_sets.iter().any(|set| {
@@ -814,16 +730,51 @@ fn referenced_by_rules(tenant: &ZpaTenant, id: &str) -> bool {
     })
 }
 
-async fn remove(
+/// What a generic route does with its resource.
+#[derive(Clone, Copy)]
+enum Verb {
+    List,
+    Read,
+    Create,
+    Update,
+    Remove,
+}
+
+/// Every generic route: the customer (and, for writes, the JSON body) and the parent the path
+/// names are checked first, in that order, then the verb runs on the tenant.
+async fn handle(
     resource: &'static ZpaResource,
+    verb: Verb,
     State(state): Shared,
     Path(segments): Segments,
     uri: Uri,
+    body: Bytes,
 ) -> Answer {
-    customer(segment(&segments, "cid"))?;
+    let cid = segment(&segments, "cid");
+    let body = match verb {
+        Verb::Create | Verb::Update => customer_body(cid, &body)?,
+        Verb::List | Verb::Read | Verb::Remove => customer(cid).map(|()| Map::new())?,
+    };
     let parent = parent_of(resource, &segments)?;
-    let mut tenant = state.tenant.lock().await;
     let (id, params) = (segment(&segments, "id"), Params::from_uri(&uri));
-    remove_one(&mut tenant.zpa, resource, id, &params, parent)?;
-    Ok(empty(StatusCode::NO_CONTENT))
+    let zpa = &mut state.tenant.lock().await.zpa;
+    Ok(match verb {
+        Verb::List => reply::json(StatusCode::OK, &list_page(zpa, resource, &params, parent)?),
+        Verb::Read => reply::json(
+            StatusCode::OK,
+            &read_one(zpa, resource, id, &params, parent)?,
+        ),
+        Verb::Create => reply::json(
+            StatusCode::CREATED,
+            &create_one(zpa, resource, &params, body, parent)?,
+        ),
+        Verb::Update => {
+            update_one(zpa, resource, id, &params, body, parent)?;
+            empty(StatusCode::NO_CONTENT)
+        }
+        Verb::Remove => {
+            remove_one(zpa, resource, id, &params, parent)?;
+            empty(StatusCode::NO_CONTENT)
+        }
+    })
 }

@@ -244,7 +244,10 @@ async fn delete_group(State(state): Shared, Path(id): Path<String>, kind: Kind) 
     let mut groups = lock(&state.ztw.groups);
     let list = kind.list(&mut groups);
     let before = list.len();
-    list.retain(|g| g.get("id").is_none_or(|v| *v != json!(id.parse::<i64>().unwrap_or(-1))));
+    list.retain(|g| {
+        g.get("id")
+            .is_none_or(|v| *v != json!(id.parse::<i64>().unwrap_or(-1)))
+    });
     if list.len() == before {
         return zia_not_found(kind.label(), &id);
     }

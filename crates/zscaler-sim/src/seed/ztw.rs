@@ -96,7 +96,13 @@ fn destination_groups() -> Vec<Value> {
 }
 
 /// A network service: (name, tag, type, TCP ports, UDP ports).
-type Service = (&'static str, &'static str, &'static str, &'static [u16], &'static [u16]);
+type Service = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [u16],
+    &'static [u16],
+);
 
 const SERVICES: &[Service] = &[
     ("HTTP", "HTTP", "PREDEFINED", &[80], &[]),

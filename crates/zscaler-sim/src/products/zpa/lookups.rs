@@ -8,30 +8,28 @@ const CBI: &str = "/zpa/cbiconfig/cbi/api/customers/{cid}";
 const LSS_ADMIN: &str = "/zpa/mgmtconfig/v2/admin/lssConfig";
 
 pub(super) fn routes() -> Router<Arc<SimState>> {
-    Router::new()
-        .route(
-            &format!("{V1}/connector/bulkDelete"),
-            post(|s: Shared, p: Path<String>, u: Uri, b: Bytes| {
-                bulk_delete("connector", s, p, u, b)
-            }),
-        )
-        .route(
-            &format!("{V1}/serviceEdge/bulkDelete"),
-            post(|s: Shared, p: Path<String>, u: Uri, b: Bytes| {
-                bulk_delete("serviceEdge", s, p, u, b)
-            }),
-        )
-        .route(
-            &format!("{V1}/application/getAppsByType"),
-            get(apps_by_type),
-        )
-        .route(&format!("{CBI}/profiles"), get(isolation_profiles))
-        .route(&format!("{V2}/lssConfig/logType/formats"), get(log_formats))
-        .route(
-            &format!("{LSS_ADMIN}/customers/{{cid}}/clientTypes"),
+    route_table([
+        (
+            format!("{V1}/connector/bulkDelete"),
+            bulk_delete_route("connector"),
+        ),
+        (
+            format!("{V1}/serviceEdge/bulkDelete"),
+            bulk_delete_route("serviceEdge"),
+        ),
+        (format!("{V1}/application/getAppsByType"), get(apps_by_type)),
+        (format!("{CBI}/profiles"), get(isolation_profiles)),
+        (format!("{V2}/lssConfig/logType/formats"), get(log_formats)),
+        (
+            format!("{LSS_ADMIN}/customers/{{cid}}/clientTypes"),
             get(client_types),
-        )
-        .route(&format!("{LSS_ADMIN}/statusCodes"), get(status_codes))
+        ),
+        (format!("{LSS_ADMIN}/statusCodes"), get(status_codes)),
+    ])
+}
+
+fn bulk_delete_route(path: &'static str) -> MethodRouter<Arc<SimState>> {
+    post(move |s: Shared, p: Path<String>, u: Uri, b: Bytes| bulk_delete(path, s, p, u, b))
 }
 
 /// `POST .../bulkDelete` with `{"ids": [...]}`: all or nothing, 204.
@@ -90,14 +88,13 @@ async fn apps_by_type(State(state): Shared, Path(cid): Path<String>, uri: Uri) -
             )));
         }
     };
-    let tenant = state.tenant.lock().await;
-    let apps = tenant
+    let apps = state
+        .tenant
+        .lock()
+        .await
         .zpa
-        .collections
-        .get("application")
-        .cloned()
-        .unwrap_or_default();
-    drop(tenant);
+        .records("application")
+        .to_vec();
     let entries: Vec<Value> = scope(apps, &params)
         .iter()
         .flat_map(|app| {
@@ -115,13 +112,7 @@ async fn apps_by_type(State(state): Shared, Path(cid): Path<String>, uri: Uri) -
 /// CBI lists are bare arrays.
 async fn isolation_profiles(State(state): Shared, Path(cid): Path<String>) -> Answer {
     customer(&cid)?;
-    let tenant = state.tenant.lock().await;
-    let profiles = tenant
-        .zpa
-        .collections
-        .get("cbiProfile")
-        .cloned()
-        .unwrap_or_default();
+    let profiles = state.tenant.lock().await.zpa.records("cbiProfile").to_vec();
     Ok(reply::json(StatusCode::OK, &Value::Array(profiles)))
 }
 

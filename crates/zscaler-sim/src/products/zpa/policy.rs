@@ -4,6 +4,27 @@
 
 use super::*;
 
+pub(super) fn routes() -> Router<Arc<SimState>> {
+    let rule = get(get_rule).put(update_rule).delete(delete_rule);
+    route_table([
+        (
+            format!("{V1}/policySet/policyType/{{kind}}"),
+            get(get_policy_set),
+        ),
+        (
+            format!("{V1}/policySet/rules/policyType/{{kind}}"),
+            get(list_rules),
+        ),
+        (format!("{V1}/policySet/{{set}}/rule"), post(create_rule)),
+        (format!("{V2}/policySet/{{set}}/rule"), post(create_rule)),
+        (format!("{V1}/policySet/{{set}}/rule/{{rule}}"), rule),
+        (
+            format!("{V2}/policySet/{{set}}/rule/{{rule}}"),
+            put(update_rule),
+        ),
+    ])
+}
+
 fn set_by_kind<'a>(tenant: &'a ZpaTenant, kind: &str) -> Result<&'a PolicySet, Refusal> {
     tenant
         .policy_sets
@@ -12,10 +33,7 @@ fn set_by_kind<'a>(tenant: &'a ZpaTenant, kind: &str) -> Result<&'a PolicySet, R
         .ok_or_else(|| Refusal::bad(&format!("Unknown policy type {kind}")))
 }
 
-pub(super) async fn get_policy_set(
-    State(state): Shared,
-    Path((cid, kind)): Path<(String, String)>,
-) -> Answer {
+async fn get_policy_set(State(state): Shared, Path((cid, kind)): Path<(String, String)>) -> Answer {
     customer(&cid)?;
     let tenant = state.tenant.lock().await;
     Ok(reply::json(
@@ -24,7 +42,7 @@ pub(super) async fn get_policy_set(
     ))
 }
 
-pub(super) async fn list_rules(
+async fn list_rules(
     State(state): Shared,
     Path((cid, kind)): Path<(String, String)>,
     uri: Uri,
@@ -53,7 +71,7 @@ fn rule_in<'a>(set: Option<&'a PolicySet>, rule_id: &str) -> Result<&'a Value, R
         .ok_or_else(|| Refusal::not_found("Policy rule", rule_id))
 }
 
-pub(super) async fn get_rule(
+async fn get_rule(
     State(state): Shared,
     Path((cid, set_id, rule_id)): Path<(String, String, String)>,
 ) -> Answer {
@@ -65,7 +83,7 @@ pub(super) async fn get_rule(
     Ok(reply::json(StatusCode::OK, rule_in(set, &rule_id)?))
 }
 
-pub(super) async fn delete_rule(
+async fn delete_rule(
     State(state): Shared,
     Path((cid, set_id, rule_id)): Path<(String, String, String)>,
 ) -> Answer {
@@ -254,51 +272,63 @@ fn build_rule(
     Ok(rule)
 }
 
-pub(super) async fn create_rule(
+async fn create_rule(
     State(state): Shared,
     Path((cid, set_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Answer {
-    let body = customer_body(&cid, &body)?;
-    let mut tenant = state.tenant.lock().await;
-    let zpa = &mut tenant.zpa;
-    let index = set_index(zpa, &set_id)?;
-    let rule_id = zpa.next_id.to_string();
-    zpa.next_id = zpa.next_id.saturating_add(1);
-    let mut rule = build_rule(zpa, index, body, &rule_id)?;
-    merge(&mut rule, json!({"creationTime": now_secs().to_string()}));
-    let Some(set) = zpa.policy_sets.get_mut(index) else {
-        return Err(Refusal::not_found("Policy set", &set_id));
-    };
-    set.rules.push(rule);
-    renumber(&mut set.rules);
-    let created = set.rules.last();
-    let created = created.ok_or_else(|| Refusal::not_found("Policy rule", &rule_id))?;
-    Ok(reply::json(StatusCode::CREATED, created))
+    write_rule(&state, &cid, &set_id, &body, |zpa, index, body| {
+        let rule_id = zpa.next_id.to_string();
+        zpa.next_id = zpa.next_id.saturating_add(1);
+        let mut rule = build_rule(zpa, index, body, &rule_id)?;
+        merge(&mut rule, json!({"creationTime": now_secs().to_string()}));
+        let Some(set) = zpa.policy_sets.get_mut(index) else {
+            return Err(Refusal::not_found("Policy set", &set_id));
+        };
+        set.rules.push(rule);
+        renumber(&mut set.rules);
+        let created = set.rules.last();
+        let created = created.ok_or_else(|| Refusal::not_found("Policy rule", &rule_id))?;
+        Ok(reply::json(StatusCode::CREATED, created))
+    })
+    .await
 }
 
-pub(super) async fn update_rule(
+async fn update_rule(
     State(state): Shared,
     Path((cid, set_id, rule_id)): Path<(String, String, String)>,
     body: Bytes,
 ) -> Answer {
-    let body = customer_body(&cid, &body)?;
+    write_rule(&state, &cid, &set_id, &body, |zpa, index, body| {
+        let current = rule_in(zpa.policy_sets.get(index), &rule_id)?.clone();
+        let mut rule = build_rule(zpa, index, body, &rule_id)?;
+        let kept: Map<String, Value> = ["creationTime", "ruleOrder", "priority"]
+            .iter()
+            .filter_map(|k| current.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+            .collect();
+        merge(&mut rule, Value::Object(kept));
+        if let Some(slot) = zpa
+            .policy_sets
+            .get_mut(index)
+            .and_then(|s| s.rules.iter_mut().find(|r| text(r, "id") == rule_id))
+        {
+            *slot = rule;
+        }
+        Ok(empty(StatusCode::NO_CONTENT))
+    })
+    .await
+}
+
+/// Runs a rule write against the set the path names, once customer and body are checked.
+async fn write_rule(
+    state: &SimState,
+    cid: &str,
+    set_id: &str,
+    body: &[u8],
+    write: impl FnOnce(&mut ZpaTenant, usize, Map<String, Value>) -> Answer,
+) -> Answer {
+    let body = customer_body(cid, body)?;
     let mut tenant = state.tenant.lock().await;
-    let zpa = &mut tenant.zpa;
-    let index = set_index(zpa, &set_id)?;
-    let current = rule_in(zpa.policy_sets.get(index), &rule_id)?.clone();
-    let mut rule = build_rule(zpa, index, body, &rule_id)?;
-    let kept: Map<String, Value> = ["creationTime", "ruleOrder", "priority"]
-        .iter()
-        .filter_map(|k| current.get(*k).map(|v| ((*k).to_owned(), v.clone())))
-        .collect();
-    merge(&mut rule, Value::Object(kept));
-    if let Some(slot) = zpa
-        .policy_sets
-        .get_mut(index)
-        .and_then(|s| s.rules.iter_mut().find(|r| text(r, "id") == rule_id))
-    {
-        *slot = rule;
-    }
-    Ok(empty(StatusCode::NO_CONTENT))
+    let index = set_index(&tenant.zpa, set_id)?;
+    write(&mut tenant.zpa, index, body)
 }

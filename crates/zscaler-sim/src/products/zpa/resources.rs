@@ -35,9 +35,11 @@ pub(super) struct ZpaResource {
     pub(super) nested: Option<Nested>,
     /// The userconfig API counts pages with integers, not strings (zscaler-api.md 4).
     pub(super) integer_counts: bool,
-    /// A field ZPA issues on create (an enrolment secret), made from the new record's id.
-    pub(super) issued: Option<(&'static str, fn(u64) -> String)>,
+    pub(super) issued: Option<Issued>,
 }
+
+/// A field ZPA issues on create (an enrolment secret) and how, from the new record's id.
+pub(super) type Issued = (&'static str, fn(u64) -> String);
 
 /// Routes (full templates) of a resource served below a parent, such as the provisioning keys
 /// of one association type or the attributes of one IdP.
