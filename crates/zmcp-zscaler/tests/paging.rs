@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Value, json};
 use support::{Canned, Mock};
-use zmcp_zscaler::{ApiRequest, HttpMethod, PageStyle};
+use zmcp_zscaler::{ApiRequest, HttpMethod, PageStyle, PagedItems};
 
 fn list(path: &str, query: &[(&str, &str)]) -> ApiRequest {
     ApiRequest {
@@ -26,6 +26,25 @@ fn list(path: &str, query: &[(&str, &str)]) -> ApiRequest {
             .collect(),
         body: None,
     }
+}
+
+/// Walks every page of `path` with a fresh client of the mock, as a tool would.
+async fn walk(
+    mock: &Mock,
+    path: &str,
+    query: &[(&str, &str)],
+    style: &PageStyle,
+    max_items: usize,
+) -> PagedItems {
+    mock.client()
+        .fetch_all(&list(path, query), style, max_items)
+        .await
+        .unwrap()
+}
+
+/// What a walk came to: (records, pages, truncated).
+fn outcome(walk: &PagedItems) -> (usize, u32, bool) {
+    (walk.items.len(), walk.pages, walk.truncated)
 }
 
 fn ids(range: std::ops::Range<usize>) -> Value {
@@ -41,16 +60,9 @@ async fn zia_pages_keep_the_callers_filters_and_stop_on_a_short_page() {
         Canned::json(200, ids(start..start + len))
     })
     .await;
-    let request = list("/zia/api/v1/users", &[("dept", "Eng"), ("page", "9")]);
-    let all = mock
-        .client()
-        .fetch_all(&request, &PageStyle::Zia, 10_000)
-        .await
-        .unwrap();
-    assert_eq!(
-        (all.items.len(), all.pages, all.truncated),
-        (2007, 3, false)
-    );
+    let query = [("dept", "Eng"), ("page", "9")];
+    let all = walk(&mock, "/zia/api/v1/users", &query, &PageStyle::Zia, 10_000).await;
+    assert_eq!(outcome(&all), (2007, 3, false));
     assert_eq!(all.items[2006]["id"], 2006);
     for (i, seen) in mock.requests().iter().enumerate() {
         assert_eq!(seen.query["dept"], "Eng");
@@ -75,27 +87,13 @@ async fn the_record_bound_truncates() {
         )
     })
     .await;
-    let request = list("/zpa/mgmtconfig/v1/admin/customers/1/segmentGroup", &[]);
-    let some = mock
-        .client()
-        .fetch_all(&request, &PageStyle::Zpa, 700)
-        .await
-        .unwrap();
-    assert_eq!(
-        (some.items.len(), some.pages, some.truncated),
-        (700, 2, true)
-    );
+    let path = "/zpa/mgmtconfig/v1/admin/customers/1/segmentGroup";
+    let some = walk(&mock, path, &[], &PageStyle::Zpa, 700).await;
+    assert_eq!(outcome(&some), (700, 2, true));
     assert_eq!(mock.requests()[1].query["pagesize"], "500");
 
-    let exact = mock
-        .client()
-        .fetch_all(&request, &PageStyle::Zpa, 500)
-        .await
-        .unwrap();
-    assert_eq!(
-        (exact.items.len(), exact.pages, exact.truncated),
-        (500, 1, true)
-    );
+    let exact = walk(&mock, path, &[], &PageStyle::Zpa, 500).await;
+    assert_eq!(outcome(&exact), (500, 1, true));
 }
 
 #[tokio::test]
@@ -107,17 +105,15 @@ async fn a_cursor_that_never_moves_stops_the_walk() {
     let style = PageStyle::Zdx {
         items_key: Some("devices".into()),
     };
-    let walk = mock
-        .client()
-        .fetch_all(
-            &list("/zdx/v1/devices", &[("from", "1")]),
-            &style,
-            1_000_000,
-        )
-        .await
-        .unwrap();
-    assert!(walk.truncated);
-    assert_eq!((walk.pages, walk.items.len()), (2, 4));
+    let walked = walk(
+        &mock,
+        "/zdx/v1/devices",
+        &[("from", "1")],
+        &style,
+        1_000_000,
+    )
+    .await;
+    assert_eq!(outcome(&walked), (4, 2, true));
     let seen = mock.requests();
     assert_eq!(seen[0].query.get("offset"), None);
     assert_eq!(seen[1].query["offset"], "same");
@@ -136,19 +132,16 @@ async fn zidentity_links_to_foreign_hosts_are_replayed_on_the_gateway() {
         Some(other) => Canned::json(400, json!({"message": other})),
     })
     .await;
-    let walk = mock
-        .client()
-        .fetch_all(
-            &list("/ziam/admin/api/v1/users", &[("name[like]", "a")]),
-            &PageStyle::Zid,
-            100,
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        (walk.items.len(), walk.pages, walk.truncated),
-        (3, 2, false)
-    );
+    let query = [("name[like]", "a")];
+    let walked = walk(
+        &mock,
+        "/ziam/admin/api/v1/users",
+        &query,
+        &PageStyle::Zid,
+        100,
+    )
+    .await;
+    assert_eq!(outcome(&walked), (3, 2, false));
     let seen = mock.requests();
     assert_eq!(seen[0].query["limit"], "1000");
     assert_eq!(seen[1].path, "/ziam/admin/api/v1/users");
@@ -173,19 +166,15 @@ async fn zidentity_links_on_the_gateway_are_followed_as_given() {
     })
     .await;
     own_base.set(mock.base.clone()).unwrap();
-    let walk = mock
-        .client()
-        .fetch_all(
-            &list("/ziam/admin/api/v1/groups", &[]),
-            &PageStyle::Zid,
-            100,
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        (walk.items.len(), walk.pages, walk.truncated),
-        (2, 2, false)
-    );
+    let walked = walk(
+        &mock,
+        "/ziam/admin/api/v1/groups",
+        &[],
+        &PageStyle::Zid,
+        100,
+    )
+    .await;
+    assert_eq!(outcome(&walked), (2, 2, false));
     let seen = mock.requests();
     assert_eq!(seen[1].path, "/direct/groups");
     assert_eq!(seen[1].raw_query, "offset=1");

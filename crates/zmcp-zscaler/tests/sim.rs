@@ -14,11 +14,14 @@ use std::time::Duration;
 use secrecy::SecretString;
 use serde_json::Value;
 use zmcp_zscaler::{
-    ApiError, ApiRequest, ClientConfig, Cloud, Credential, HttpMethod, PageStyle, ZscalerClient,
+    ApiError, ApiRequest, ApiResponse, ClientConfig, Cloud, Credential, HttpMethod, PageStyle,
+    ZscalerClient,
 };
 use zscaler_sim::{Fault, FaultKind, SimConfig, SimHandle};
 
 const TOKEN_PATH: &str = "/oauth2/v1/token";
+/// The cheapest authenticated read.
+const ZIA_STATUS: &str = "/zia/api/v1/status";
 
 async fn sim() -> SimHandle {
     zscaler_sim::start(SimConfig {
@@ -53,6 +56,20 @@ fn get(path: &str, query: &[(&str, &str)]) -> ApiRequest {
     }
 }
 
+async fn zia_status(client: &ZscalerClient) -> Result<ApiResponse, ApiError> {
+    client.execute(&get(ZIA_STATUS, &[])).await
+}
+
+/// A ZIA write (activation), which is retried only where a retry cannot repeat it.
+fn zia_activate() -> ApiRequest {
+    ApiRequest {
+        method: HttpMethod::Post,
+        path: "/zia/api/v1/status/activate".into(),
+        query: Vec::new(),
+        body: Some(serde_json::json!({})),
+    }
+}
+
 fn zpa_path(sim: &SimHandle, resource: &str) -> String {
     format!(
         "/zpa/mgmtconfig/v1/admin/customers/{}/{resource}",
@@ -78,16 +95,10 @@ fn api_requests(sim: &SimHandle, prefix: &str) -> usize {
 async fn the_secret_flow_reaches_zia() {
     let sim = sim().await;
     let client = client(&sim);
-    let status = client
-        .execute(&get("/zia/api/v1/status", &[]))
-        .await
-        .unwrap();
+    let status = zia_status(&client).await.unwrap();
     assert_eq!(status.status, 200);
     assert!(status.body.get("status").is_some(), "{}", status.body);
-    client
-        .execute(&get("/zia/api/v1/status", &[]))
-        .await
-        .unwrap();
+    zia_status(&client).await.unwrap();
     assert_eq!(token_requests(&sim), 1);
     sim.shutdown().await;
 }
@@ -101,10 +112,7 @@ async fn the_private_key_flow_is_accepted_by_the_simulator() {
     ] {
         let credential = Credential::PrivateKey(SecretString::from(key));
         let client = ZscalerClient::new(config(&sim, credential)).unwrap();
-        let response = client
-            .execute(&get("/zia/api/v1/status", &[]))
-            .await
-            .unwrap();
+        let response = zia_status(&client).await.unwrap();
         assert_eq!(response.status, 200);
     }
     sim.shutdown().await;
@@ -114,11 +122,8 @@ async fn the_private_key_flow_is_accepted_by_the_simulator() {
 async fn a_wrong_secret_is_an_auth_error_naming_the_oauth_error() {
     let sim = sim().await;
     let wrong = Credential::Secret(SecretString::from("not-the-secret"));
-    let err = ZscalerClient::new(config(&sim, wrong))
-        .unwrap()
-        .execute(&get("/zia/api/v1/status", &[]))
-        .await
-        .unwrap_err();
+    let client = ZscalerClient::new(config(&sim, wrong)).unwrap();
+    let err = zia_status(&client).await.unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, ApiError::Auth(_)), "{err:?}");
     assert!(text.contains("invalid_client"), "{text}");
@@ -130,20 +135,14 @@ async fn a_wrong_secret_is_an_auth_error_naming_the_oauth_error() {
 async fn expired_tokens_are_renewed_once() {
     let sim = sim().await;
     let client = client(&sim);
-    client
-        .execute(&get("/zia/api/v1/status", &[]))
-        .await
-        .unwrap();
+    zia_status(&client).await.unwrap();
     sim.expire_tokens();
-    client
-        .execute(&get("/zia/api/v1/status", &[]))
-        .await
-        .unwrap();
+    zia_status(&client).await.unwrap();
     assert_eq!(token_requests(&sim), 2);
     let statuses: Vec<u16> = sim
         .requests()
         .iter()
-        .filter(|r| r.path == "/zia/api/v1/status")
+        .filter(|r| r.path == ZIA_STATUS)
         .map(|r| r.status)
         .collect();
     assert_eq!(statuses, [200, 401, 200]);
@@ -154,24 +153,15 @@ async fn expired_tokens_are_renewed_once() {
 async fn a_rotated_secret_is_picked_up_without_a_new_client() {
     let sim = sim().await;
     let client = client(&sim);
-    client
-        .execute(&get("/zia/api/v1/status", &[]))
-        .await
-        .unwrap();
+    zia_status(&client).await.unwrap();
     sim.rotate_client_secret("rotated-secret");
     sim.expire_tokens();
-    let err = client
-        .execute(&get("/zia/api/v1/status", &[]))
-        .await
-        .unwrap_err();
+    let err = zia_status(&client).await.unwrap_err();
     assert!(matches!(err, ApiError::Auth(_)), "{err:?}");
     client
         .set_credential(Credential::Secret(SecretString::from("rotated-secret")))
         .unwrap();
-    client
-        .execute(&get("/zia/api/v1/status", &[]))
-        .await
-        .unwrap();
+    zia_status(&client).await.unwrap();
     sim.shutdown().await;
 }
 
@@ -269,21 +259,12 @@ async fn injected_rate_limits_and_edit_locks_are_retried() {
         .times(2)
         .on_prefix("/zia/"),
     );
-    client
-        .execute(&get("/zia/api/v1/status", &[]))
-        .await
-        .unwrap();
+    zia_status(&client).await.unwrap();
     assert_eq!(api_requests(&sim, "/zia/"), 3);
 
     sim.clear_requests();
     sim.inject_fault(Fault::once(FaultKind::EditLock).on_prefix("/zia/"));
-    let activate = ApiRequest {
-        method: HttpMethod::Post,
-        path: "/zia/api/v1/status/activate".into(),
-        query: Vec::new(),
-        body: Some(serde_json::json!({})),
-    };
-    client.execute(&activate).await.unwrap();
+    client.execute(&zia_activate()).await.unwrap();
     assert_eq!(api_requests(&sim, "/zia/"), 2);
     sim.shutdown().await;
 }
@@ -293,21 +274,12 @@ async fn injected_server_errors_are_retried_for_reads_only() {
     let sim = sim().await;
     let client = client(&sim);
     sim.inject_fault(Fault::once(FaultKind::ServerError { status: 503 }).on_prefix("/zia/"));
-    client
-        .execute(&get("/zia/api/v1/status", &[]))
-        .await
-        .unwrap();
+    zia_status(&client).await.unwrap();
     assert_eq!(api_requests(&sim, "/zia/"), 2);
 
     sim.clear_requests();
     sim.inject_fault(Fault::once(FaultKind::ServerError { status: 500 }).on_prefix("/zia/"));
-    let activate = ApiRequest {
-        method: HttpMethod::Post,
-        path: "/zia/api/v1/status/activate".into(),
-        query: Vec::new(),
-        body: Some(serde_json::json!({})),
-    };
-    let err = client.execute(&activate).await.unwrap_err();
+    let err = client.execute(&zia_activate()).await.unwrap_err();
     assert_eq!(err.status(), Some(500));
     assert_eq!(api_requests(&sim, "/zia/"), 1);
     sim.shutdown().await;
@@ -346,10 +318,7 @@ async fn garbage_on_200_is_an_invalid_response() {
     let sim = sim().await;
     let client = client(&sim);
     sim.inject_fault(Fault::once(FaultKind::Garbage).on_prefix("/zia/"));
-    let err = client
-        .execute(&get("/zia/api/v1/status", &[]))
-        .await
-        .unwrap_err();
+    let err = zia_status(&client).await.unwrap_err();
     assert!(matches!(err, ApiError::InvalidResponse(_)), "{err:?}");
     sim.shutdown().await;
 }
@@ -378,10 +347,7 @@ async fn entitled_products_come_from_the_token_which_calls_then_reuse() {
         client.entitled_products().await.unwrap(),
         ["ZIA", "CLOUD_CONNECTOR"]
     );
-    client
-        .execute(&get("/zia/api/v1/status", &[]))
-        .await
-        .unwrap();
+    zia_status(&client).await.unwrap();
     assert_eq!(token_requests(&sim), 1);
     sim.shutdown().await;
 }

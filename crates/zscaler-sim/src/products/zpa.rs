@@ -2,9 +2,8 @@
 //! (userconfig SCIM, CBI isolation): the generic record handlers every resource of
 //! `resources.rs` shares (at the top level or below a parent such as an IdP or an association
 //! type), plus the routers of the special families (policy rules, bulk deletes and catalogs).
-//! String ids and times,
-//! `page`/`pagesize` envelopes with string counts, the `search` grammar, `microtenantId`
-//! scoping, POST 201, PUT 204, DELETE 204.
+//! String ids and times, `page`/`pagesize` envelopes with string counts, the `search` grammar,
+//! `microtenantId` scoping, POST 201, PUT 204, DELETE 204.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -753,7 +752,10 @@ async fn handle(
     let cid = segment(&segments, "cid");
     let body = match verb {
         Verb::Create | Verb::Update => customer_body(cid, &body)?,
-        Verb::List | Verb::Read | Verb::Remove => customer(cid).map(|()| Map::new())?,
+        Verb::List | Verb::Read | Verb::Remove => {
+            customer(cid)?;
+            Map::new()
+        }
     };
     let parent = parent_of(resource, &segments)?;
     let (id, params) = (segment(&segments, "id"), Params::from_uri(&uri));

@@ -233,6 +233,27 @@ fn stamps() -> Value {
     })
 }
 
+/// `ashburn-connector-01`: an enrolled appliance named after the first word of its site.
+fn appliance_name(site: &str, kind: &str, number: usize) -> String {
+    let short = site
+        .split_whitespace()
+        .next()
+        .unwrap_or(site)
+        .to_lowercase();
+    format!("{short}-{kind}-{number:02}")
+}
+
+/// Seeded records made one per item (numbered from 0) and stamped as the seed admin's.
+trait Stamped: Iterator + Sized {
+    fn stamped(self, mut record: impl FnMut(usize, Self::Item) -> Value) -> Vec<Value> {
+        self.enumerate()
+            .map(|(i, item)| with(record(i, item), stamps()))
+            .collect()
+    }
+}
+
+impl<I: Iterator> Stamped for I {}
+
 fn with(mut base: Value, extra: Value) -> Value {
     super::merge(&mut base, extra);
     base
@@ -408,55 +429,43 @@ fn server_groups() -> Vec<Value> {
         .enumerate()
         .take(10)
         .map(|(i, site)| (format!("{} Dynamic Discovery", site.0), i, true));
-    themed
-        .chain(sites)
-        .enumerate()
-        .map(|(i, (name, site, dynamic))| {
-            with(
-                json!({
-                    "id": id(SERVER_GROUP_BASE, i), "name": name,
-                    "description": format!("{name} (Acme Corp)"), "enabled": true,
-                    "ipAnchored": false, "configSpace": "DEFAULT", "extranetEnabled": false,
-                    "dynamicDiscovery": dynamic || i % 3 != 0, "readOnly": false,
-                    "zscalerManaged": false, "microtenantName": "Default",
-                    "appConnectorGroups": [{"id": id(CONNECTOR_GROUP_BASE, site)}],
-                    "servers": [],
-                }),
-                stamps(),
-            )
+    themed.chain(sites).stamped(|i, (name, site, dynamic)| {
+        json!({
+            "id": id(SERVER_GROUP_BASE, i), "name": name,
+            "description": format!("{name} (Acme Corp)"), "enabled": true,
+            "ipAnchored": false, "configSpace": "DEFAULT", "extranetEnabled": false,
+            "dynamicDiscovery": dynamic || i % 3 != 0, "readOnly": false,
+            "zscalerManaged": false, "microtenantName": "Default",
+            "appConnectorGroups": [{"id": id(CONNECTOR_GROUP_BASE, site)}],
+            "servers": [],
         })
-        .collect()
+    })
 }
 
 fn connector_groups() -> Vec<Value> {
     SITES
         .iter()
-        .enumerate()
-        .map(|(i, (name, location, country, lat, long))| {
+        .stamped(|i, (name, location, country, lat, long)| {
             let city = location.split(',').next().unwrap_or(location);
-            with(
-                json!({
-                    "id": id(CONNECTOR_GROUP_BASE, i), "name": name,
-                    "description": format!("App connectors in {location}"), "enabled": true,
-                    "latitude": lat, "longitude": long, "location": location,
-                    "cityCountry": format!("{city}, {country}"), "countryCode": country,
-                    "upgradeDay": "SUNDAY", "upgradeTimeInSecs": "66600",
-                    "overrideVersionProfile": false, "versionProfileId": "0",
-                    "versionProfileName": "Default", "dnsQueryType": "IPV4_IPV6",
-                    "praEnabled": false, "tcpQuickAckApp": false, "tcpQuickAckAssistant": false,
-                    "tcpQuickAckReadAssistant": false, "connectorGroupType": "APP",
-                    "useInDrMode": false, "wafDisabled": false, "lssAppConnectorGroup": false,
-                    "readOnly": false, "zscalerManaged": false, "upgradePriority": "WEEK",
-                    "versionProfileVisibilityScope": "ALL",
-                    "version": {"version_profile_gid": "0", "versionProfileName": "Default",
-                                "sargeVersion": "26.52.3", "childVersion": "26.52.3",
-                                "latestPlatform": "el9"},
-                    "microtenantName": "Default",
-                }),
-                stamps(),
-            )
+            json!({
+                "id": id(CONNECTOR_GROUP_BASE, i), "name": name,
+                "description": format!("App connectors in {location}"), "enabled": true,
+                "latitude": lat, "longitude": long, "location": location,
+                "cityCountry": format!("{city}, {country}"), "countryCode": country,
+                "upgradeDay": "SUNDAY", "upgradeTimeInSecs": "66600",
+                "overrideVersionProfile": false, "versionProfileId": "0",
+                "versionProfileName": "Default", "dnsQueryType": "IPV4_IPV6",
+                "praEnabled": false, "tcpQuickAckApp": false, "tcpQuickAckAssistant": false,
+                "tcpQuickAckReadAssistant": false, "connectorGroupType": "APP",
+                "useInDrMode": false, "wafDisabled": false, "lssAppConnectorGroup": false,
+                "readOnly": false, "zscalerManaged": false, "upgradePriority": "WEEK",
+                "versionProfileVisibilityScope": "ALL",
+                "version": {"version_profile_gid": "0", "versionProfileName": "Default",
+                            "sargeVersion": "26.52.3", "childVersion": "26.52.3",
+                            "latestPlatform": "el9"},
+                "microtenantName": "Default",
+            })
         })
-        .collect()
 }
 
 fn connectors() -> Vec<Value> {
@@ -464,16 +473,11 @@ fn connectors() -> Vec<Value> {
         .map(|i| {
             let group = i % SITES.len();
             let site = SITES.get(group).map_or("dc", |s| s.0);
-            let short = site
-                .split_whitespace()
-                .next()
-                .unwrap_or("dc")
-                .to_lowercase();
             let healthy = i % 13 != 12;
             with(
                 json!({
                     "id": id(CONNECTOR_BASE, i),
-                    "name": format!("{short}-connector-{:02}", i / SITES.len() + 1),
+                    "name": appliance_name(site, "connector", i / SITES.len() + 1),
                     "description": format!("App connector in {site}"), "enabled": true,
                     "appConnectorGroupId": id(CONNECTOR_GROUP_BASE, group),
                     "appConnectorGroupName": site,

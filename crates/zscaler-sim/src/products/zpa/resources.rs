@@ -1,6 +1,7 @@
-//! The resources the generic ZPA handlers serve: where each lives (API prefixes, list
-//! aliases), which writes it accepts, its required fields, the fields ZPA fills in on create
-//! and the write-only (secret) fields never read back.
+//! The resources the generic ZPA handlers serve: where each lives (API prefixes, aliases,
+//! routes below a parent such as an IdP or an association type), which writes it accepts, its
+//! required fields, the fields ZPA fills in or issues on create and the write-only (secret)
+//! fields never read back.
 
 use super::{V1, V2};
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{IDP, id, stamps, with};
+use super::{IDP, Stamped, id, stamps, with};
 
 /// The second IdP (administrators, no SCIM).
 pub(crate) const ADMIN_IDP: (&str, &str) = ("216196257331285826", "Azure_AD_Admins");
@@ -76,18 +76,13 @@ pub(crate) fn saml_attributes() -> Vec<Value> {
     let azure = ["email", "role"].map(|attr| (attr, ADMIN_IDP));
     okta.iter()
         .chain(azure.iter())
-        .enumerate()
-        .map(|(i, (attr, (idp_id, idp_name)))| {
+        .stamped(|i, (attr, (idp_id, idp_name))| {
             let title = attr.get(..1).unwrap_or("").to_uppercase() + attr.get(1..).unwrap_or("");
-            with(
-                json!({
-                    "id": id(SAML_BASE, i), "name": format!("{title}_{idp_name}"),
-                    "samlName": attr, "userAttribute": false, "idpId": idp_id, "idpName": idp_name,
-                }),
-                stamps(),
-            )
+            json!({
+                "id": id(SAML_BASE, i), "name": format!("{title}_{idp_name}"),
+                "samlName": attr, "userAttribute": false, "idpId": idp_id, "idpName": idp_name,
+            })
         })
-        .collect()
 }
 
 pub(crate) fn scim_attributes() -> Vec<Value> {
@@ -102,25 +97,20 @@ pub(crate) fn scim_attributes() -> Vec<Value> {
         "costCenter",
     ]
     .iter()
-    .enumerate()
-    .map(|(i, name)| {
+    .stamped(|i, name| {
         let enterprise = matches!(*name, "department" | "costCenter");
-        with(
-            json!({
-                "id": id(SCIM_ATTRIBUTE_BASE, i), "name": name, "idpId": IDP.0,
-                "dataType": "STRING", "multivalued": false, "mutability": "readWrite",
-                "required": i == 0, "returned": "default", "uniqueness": i == 0,
-                "caseSensitive": false,
-                "schemaURI": if enterprise {
-                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-                } else {
-                    "urn:ietf:params:scim:schemas:core:2.0:User"
-                },
-            }),
-            stamps(),
-        )
+        json!({
+            "id": id(SCIM_ATTRIBUTE_BASE, i), "name": name, "idpId": IDP.0,
+            "dataType": "STRING", "multivalued": false, "mutability": "readWrite",
+            "required": i == 0, "returned": "default", "uniqueness": i == 0,
+            "caseSensitive": false,
+            "schemaURI": if enterprise {
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+            } else {
+                "urn:ietf:params:scim:schemas:core:2.0:User"
+            },
+        })
     })
-    .collect()
 }
 
 /// SCIM groups of the Okta IdP: numbers for ids and times (zscaler-api.md 6.2).
@@ -141,29 +131,36 @@ pub(crate) fn scim_groups() -> Vec<Value> {
 
 pub(crate) fn posture_profiles() -> Vec<Value> {
     [
-        ("CrowdStrike_ZPA_ZTA_40", "CROWDSTRIKE_ZTA_SCORE", "windows,mac"),
+        (
+            "CrowdStrike_ZPA_ZTA_40",
+            "CROWDSTRIKE_ZTA_SCORE",
+            "windows,mac",
+        ),
         ("Domain Joined", "DOMAIN_JOINED_CHECK", "windows"),
         ("Disk Encryption", "DISK_ENCRYPTION", "windows,mac"),
         ("Firewall Enabled", "FIREWALL", "windows,mac,linux"),
-        ("Minimum OS Version", "OS_VERSION", "windows,mac,ios,android"),
-        ("Client Certificate", "CERT_TRUSTED_BY_ZSCALER", "windows,mac,linux"),
+        (
+            "Minimum OS Version",
+            "OS_VERSION",
+            "windows,mac,ios,android",
+        ),
+        (
+            "Client Certificate",
+            "CERT_TRUSTED_BY_ZSCALER",
+            "windows,mac,linux",
+        ),
     ]
     .iter()
-    .enumerate()
-    .map(|(i, (name, kind, platform))| {
-        with(
-            json!({
-                "id": id(POSTURE_BASE, i), "name": name, "postureType": kind,
-                "postureUdid": format!("4b2e7f1a-9c3d-4e5f-8a6b-{:012x}", 0xbeef_0000_u64 + i as u64),
-                "platform": platform, "domain": "acme.com", "zscalerCloud": "zscaler",
-                "zscalerCustomerId": "216196257331281920", "applyToMachineTunnelEnabled": i == 1,
-                "crlCheckEnabled": false, "nonExportablePrivateKey": i == 5,
-                "masterCustomerId": "216196257331281920",
-            }),
-            stamps(),
-        )
+    .stamped(|i, (name, kind, platform)| {
+        json!({
+            "id": id(POSTURE_BASE, i), "name": name, "postureType": kind,
+            "postureUdid": format!("4b2e7f1a-9c3d-4e5f-8a6b-{:012x}", 0xbeef_0000_u64 + i as u64),
+            "platform": platform, "domain": "acme.com", "zscalerCloud": "zscaler",
+            "zscalerCustomerId": "216196257331281920", "applyToMachineTunnelEnabled": i == 1,
+            "crlCheckEnabled": false, "nonExportablePrivateKey": i == 5,
+            "masterCustomerId": "216196257331281920",
+        })
     })
-    .collect()
 }
 
 pub(crate) fn trusted_networks() -> Vec<Value> {
@@ -175,17 +172,12 @@ pub(crate) fn trusted_networks() -> Vec<Value> {
         "Home VPN Exit",
     ]
     .iter()
-    .enumerate()
-    .map(|(i, name)| {
-        with(
-            json!({
-                "id": id(NETWORK_BASE, i), "name": name,
-                "networkId": format!("9f1c2d3e-5a6b-4c7d-8e9f-{:012x}", 0xca7e_0000_u64 + i as u64),
-                "zscalerCloud": "zscaler", "masterCustomerId": "216196257331281920",
-                "domain": "acme.com",
-            }),
-            stamps(),
-        )
+    .stamped(|i, name| {
+        json!({
+            "id": id(NETWORK_BASE, i), "name": name,
+            "networkId": format!("9f1c2d3e-5a6b-4c7d-8e9f-{:012x}", 0xca7e_0000_u64 + i as u64),
+            "zscalerCloud": "zscaler", "masterCustomerId": "216196257331281920",
+            "domain": "acme.com",
+        })
     })
-    .collect()
 }

@@ -3,7 +3,10 @@
 
 use serde_json::{Value, json};
 
-use super::{CONNECTOR_GROUP_BASE, SERVER_GROUP_BASE, SITES, THEMES, id, stamps, with};
+use super::{
+    CONNECTOR_GROUP_BASE, SERVER_GROUP_BASE, SITES, Stamped, THEMES, appliance_name, id, stamps,
+    with,
+};
 
 const SERVER_BASE: u64 = 216_196_257_331_296_001;
 const EDGE_GROUP_BASE: u64 = 216_196_257_331_297_001;
@@ -48,32 +51,25 @@ pub(crate) fn servers() -> Vec<Value> {
 }
 
 pub(crate) fn service_edge_groups() -> Vec<Value> {
-    EDGE_SITES
-        .iter()
-        .enumerate()
-        .map(|(i, site)| {
-            let (name, location, country, lat, long) = SITES
-                .get(*site)
-                .copied()
-                .unwrap_or(("Site", "", "US", "0", "0"));
-            let city = location.split(',').next().unwrap_or(location);
-            with(
-                json!({
-                    "id": id(EDGE_GROUP_BASE, i),
-                    "name": format!("{} Service Edges", name.trim_end_matches(" DC")),
-                    "description": format!("Private service edges in {location}"),
-                    "enabled": true, "isPublic": "FALSE", "latitude": lat, "longitude": long,
-                    "location": location, "cityCountry": format!("{city}, {country}"),
-                    "countryCode": country, "upgradeDay": "SUNDAY", "upgradeTimeInSecs": "66600",
-                    "overrideVersionProfile": false, "versionProfileId": "0",
-                    "versionProfileName": "Default", "graceDistanceEnabled": false,
-                    "trustedNetworks": [], "readOnly": false, "zscalerManaged": false,
-                    "microtenantName": "Default",
-                }),
-                stamps(),
-            )
+    EDGE_SITES.iter().stamped(|i, site| {
+        let (name, location, country, lat, long) = SITES
+            .get(*site)
+            .copied()
+            .unwrap_or(("Site", "", "US", "0", "0"));
+        let city = location.split(',').next().unwrap_or(location);
+        json!({
+            "id": id(EDGE_GROUP_BASE, i),
+            "name": format!("{} Service Edges", name.trim_end_matches(" DC")),
+            "description": format!("Private service edges in {location}"),
+            "enabled": true, "isPublic": "FALSE", "latitude": lat, "longitude": long,
+            "location": location, "cityCountry": format!("{city}, {country}"),
+            "countryCode": country, "upgradeDay": "SUNDAY", "upgradeTimeInSecs": "66600",
+            "overrideVersionProfile": false, "versionProfileId": "0",
+            "versionProfileName": "Default", "graceDistanceEnabled": false,
+            "trustedNetworks": [], "readOnly": false, "zscalerManaged": false,
+            "microtenantName": "Default",
         })
-        .collect()
+    })
 }
 
 /// Four edges per group (24: two pages at the default size).
@@ -85,11 +81,10 @@ pub(crate) fn service_edges() -> Vec<Value> {
                 .get(group)
                 .and_then(|s| SITES.get(*s))
                 .map_or("site", |s| s.0);
-            let short = site.split_whitespace().next().unwrap_or("pse").to_lowercase();
             with(
                 json!({
                     "id": id(EDGE_BASE, i),
-                    "name": format!("{short}-pse-{:02}", i / EDGE_SITES.len() + 1),
+                    "name": appliance_name(site, "pse", i / EDGE_SITES.len() + 1),
                     "description": format!("Private service edge in {site}"), "enabled": true,
                     "serviceEdgeGroupId": id(EDGE_GROUP_BASE, group),
                     "serviceEdgeGroupName": format!("{} Service Edges", site.trim_end_matches(" DC")),
@@ -106,25 +101,18 @@ pub(crate) fn service_edges() -> Vec<Value> {
 }
 
 pub(crate) fn enrollment_certs() -> Vec<Value> {
-    ENROLLMENT_CERTS
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            with(
-                json!({
-                    "id": id(ENROLLMENT_CERT_BASE, i), "name": name,
-                    "description": format!("{name} enrollment certificate"),
-                    "cName": format!("{}.acme.zpa", name.to_lowercase().replace(' ', "-")),
-                    "allowSigning": i < 2, "clientCertType": if i == 1 { "ZAPP_CLIENT" } else { "NONE" },
-                    "issuedBy": if i == 0 { "Root" } else { "Acme ZPA Root" },
-                    "issuedTo": format!("Acme Corp {name}"), "serialNo": format!("{}", 7_345_001 + i),
-                    "validFromInEpochSec": "1704067200", "validToInEpochSec": "2019686400",
-                    "readOnly": false, "zscalerManaged": i == 0,
-                }),
-                stamps(),
-            )
+    ENROLLMENT_CERTS.iter().stamped(|i, name| {
+        json!({
+            "id": id(ENROLLMENT_CERT_BASE, i), "name": name,
+            "description": format!("{name} enrollment certificate"),
+            "cName": format!("{}.acme.zpa", name.to_lowercase().replace(' ', "-")),
+            "allowSigning": i < 2, "clientCertType": if i == 1 { "ZAPP_CLIENT" } else { "NONE" },
+            "issuedBy": if i == 0 { "Root" } else { "Acme ZPA Root" },
+            "issuedTo": format!("Acme Corp {name}"), "serialNo": format!("{}", 7_345_001 + i),
+            "validFromInEpochSec": "1704067200", "validToInEpochSec": "2019686400",
+            "readOnly": false, "zscalerManaged": i == 0,
         })
-        .collect()
+    })
 }
 
 /// Keys for five connector groups and three service edge groups.
@@ -133,20 +121,15 @@ pub(crate) fn provisioning_keys() -> Vec<Value> {
     let edge_keys = (0..3).map(|i| ("SERVICE_EDGE_GRP", id(EDGE_GROUP_BASE, i), 3usize));
     connector_keys
         .chain(edge_keys)
-        .enumerate()
-        .map(|(i, (kind, component, cert))| {
+        .stamped(|i, (kind, component, cert)| {
             let label = if kind == "CONNECTOR_GRP" { "Connector" } else { "Service Edge" };
-            with(
-                json!({
+            json!({
                     "id": id(KEY_BASE, i), "name": format!("{label} Key {:02}", i + 1),
                     "associationType": kind, "zcomponentId": component,
                     "enrollmentCertId": id(ENROLLMENT_CERT_BASE, cert),
                     "maxUsage": "10", "usageCount": (i % 4).to_string(), "enabled": true,
                     "provisioningKey": format!("3|api.private.zscaler.com|{:016x}", 0x5eed_0000_1000_u64 + i as u64),
                     "ipAcl": [], "microtenantName": "Default",
-                }),
-                stamps(),
-            )
+                })
         })
-        .collect()
 }

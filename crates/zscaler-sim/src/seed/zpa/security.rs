@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{CONNECTOR_GROUP_BASE, id, stamps, with};
+use super::{CONNECTOR_GROUP_BASE, Stamped, id};
 
 const INSPECTION_BASE: u64 = 216_196_257_331_288_001;
 /// Browser-access certificates; PRA portals use them.
@@ -13,23 +13,22 @@ const CREDENTIAL_BASE: u64 = 216_196_257_331_288_301;
 const LSS_BASE: u64 = 216_196_257_331_288_401;
 
 pub(crate) fn inspection_profiles() -> Vec<Value> {
-    [("OWASP Baseline", "1"), ("OWASP Strict", "3"), ("API Protection", "2")]
-        .iter()
-        .enumerate()
-        .map(|(i, (name, paranoia))| {
-            with(
-                json!({
-                    "id": id(INSPECTION_BASE, i), "name": name,
-                    "description": format!("{name} AppProtection profile"),
-                    "paranoiaLevel": paranoia, "predefinedControlsVersion": "OWASP_CRS/3.3.0",
-                    "globalControlActions": ["PREDEFINED:PASS", "CUSTOM:NONE", "OVERRIDE_ACTION:COMMON"],
-                    "incarnationNumber": "1", "checkControlDeploymentStatus": false,
-                    "zsDefinedControlChoice": "ALL",
-                }),
-                stamps(),
-            )
+    [
+        ("OWASP Baseline", "1"),
+        ("OWASP Strict", "3"),
+        ("API Protection", "2"),
+    ]
+    .iter()
+    .stamped(|i, (name, paranoia)| {
+        json!({
+            "id": id(INSPECTION_BASE, i), "name": name,
+            "description": format!("{name} AppProtection profile"),
+            "paranoiaLevel": paranoia, "predefinedControlsVersion": "OWASP_CRS/3.3.0",
+            "globalControlActions": ["PREDEFINED:PASS", "CUSTOM:NONE", "OVERRIDE_ACTION:COMMON"],
+            "incarnationNumber": "1", "checkControlDeploymentStatus": false,
+            "zsDefinedControlChoice": "ALL",
         })
-        .collect()
+    })
 }
 
 /// CBI profiles: uuid ids, as the isolation API sends them.
@@ -57,21 +56,16 @@ pub(crate) fn certificates() -> Vec<Value> {
         "jira.acme.com",
     ]
     .iter()
-    .enumerate()
-    .map(|(i, name)| {
-        with(
-            json!({
-                "id": id(CERTIFICATE_BASE, i), "name": name,
-                "description": format!("Browser access certificate for {name}"),
-                "cName": name.replace("wildcard", "*"), "issuedBy": "Acme Issuing CA",
-                "issuedTo": name, "serialNo": format!("{}", 9_120_001 + i), "status": "ACTIVE",
-                "validFromInEpochSec": "1735689600", "validToInEpochSec": "1798761600",
-                "san": [name], "readOnly": false, "microtenantName": "Default",
-            }),
-            stamps(),
-        )
+    .stamped(|i, name| {
+        json!({
+            "id": id(CERTIFICATE_BASE, i), "name": name,
+            "description": format!("Browser access certificate for {name}"),
+            "cName": name.replace("wildcard", "*"), "issuedBy": "Acme Issuing CA",
+            "issuedTo": name, "serialNo": format!("{}", 9_120_001 + i), "status": "ACTIVE",
+            "validFromInEpochSec": "1735689600", "validToInEpochSec": "1798761600",
+            "san": [name], "readOnly": false, "microtenantName": "Default",
+        })
     })
-    .collect()
 }
 
 pub(crate) fn pra_portals() -> Vec<Value> {
@@ -80,21 +74,16 @@ pub(crate) fn pra_portals() -> Vec<Value> {
         ("Vendor Access Portal", "vendors.acme.com", 1),
     ]
     .iter()
-    .enumerate()
-    .map(|(i, (name, domain, cert))| {
-        with(
-            json!({
-                "id": id(PORTAL_BASE, i), "name": name, "domain": domain,
-                "description": format!("{name} for privileged access"), "enabled": true,
-                "certificateId": id(CERTIFICATE_BASE, *cert),
-                "cName": format!("{}.acme.privileged.zscaler.com", domain.replace('.', "-")),
-                "userNotification": "Sessions are recorded.", "userNotificationEnabled": i == 0,
-                "extranetEnabled": false, "microtenantName": "Default",
-            }),
-            stamps(),
-        )
+    .stamped(|i, (name, domain, cert)| {
+        json!({
+            "id": id(PORTAL_BASE, i), "name": name, "domain": domain,
+            "description": format!("{name} for privileged access"), "enabled": true,
+            "certificateId": id(CERTIFICATE_BASE, *cert),
+            "cName": format!("{}.acme.privileged.zscaler.com", domain.replace('.', "-")),
+            "userNotification": "Sessions are recorded.", "userNotificationEnabled": i == 0,
+            "extranetEnabled": false, "microtenantName": "Default",
+        })
     })
-    .collect()
 }
 
 /// PRA credentials; the secrets themselves are write-only and never seeded.
@@ -111,19 +100,14 @@ pub(crate) fn credentials() -> Vec<Value> {
         ("VNC Console", "PASSWORD", "", ""),
     ]
     .iter()
-    .enumerate()
-    .map(|(i, (name, kind, user, domain))| {
-        with(
-            json!({
-                "id": id(CREDENTIAL_BASE, i), "name": name, "credentialType": kind,
-                "userName": user, "userDomain": domain,
-                "description": format!("{name} credential"),
-                "lastCredentialResetTime": "1767225600", "microtenantName": "Default",
-            }),
-            stamps(),
-        )
+    .stamped(|i, (name, kind, user, domain)| {
+        json!({
+            "id": id(CREDENTIAL_BASE, i), "name": name, "credentialType": kind,
+            "userName": user, "userDomain": domain,
+            "description": format!("{name} credential"),
+            "lastCredentialResetTime": "1767225600", "microtenantName": "Default",
+        })
     })
-    .collect()
 }
 
 pub(crate) fn lss_configs() -> Vec<Value> {
