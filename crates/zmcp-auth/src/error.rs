@@ -1,6 +1,6 @@
 //! Why client authentication cannot start; the server must then not start either.
 
-use crate::{AuthMode, ModeSource};
+use crate::AuthMode;
 
 /// Why no enforceable mode could be resolved; the server must not start.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -28,29 +28,6 @@ pub enum AuthConfigError {
         /// What was fetched from where, and what went wrong.
         reason: String,
     },
-    /// A mode this build cannot enforce yet.
-    #[error(
-        "the '{mode}' client-authentication mode ({selected_by}) is not implemented in this build yet; \
-         the server refuses to start rather than accept unauthenticated requests. \
-         Use api-key mode (set ZSCALER_MCP_AUTH_MODE=api-key and ZSCALER_MCP_AUTH_API_KEY=<secret>), \
-         or set ZSCALER_MCP_AUTH_ENABLED=false{} to disable client authentication (not recommended)",
-        disable_hint(.mode)
-    )]
-    NotImplemented {
-        /// The mode.
-        mode: AuthMode,
-        /// Why it was selected.
-        selected_by: ModeSource,
-    },
-}
-
-/// What else must go for `ZSCALER_MCP_AUTH_ENABLED=false` to take effect.
-fn disable_hint(mode: &AuthMode) -> &'static str {
-    if *mode == AuthMode::OidcProxy {
-        " and unset the OIDCPROXY_AUTH_* variables"
-    } else {
-        ""
-    }
 }
 
 impl AuthConfigError {
@@ -60,8 +37,7 @@ impl AuthConfigError {
             AuthConfigError::UnknownMode(_) => None,
             AuthConfigError::MissingApiKey => Some(AuthMode::ApiKey),
             AuthConfigError::Setting { mode, .. }
-            | AuthConfigError::Startup { mode, .. }
-            | AuthConfigError::NotImplemented { mode, .. } => Some(*mode),
+            | AuthConfigError::Startup { mode, .. } => Some(*mode),
         }
     }
 }

@@ -206,11 +206,13 @@ async fn oidc_audience_is_required() {
 }
 
 #[tokio::test]
-async fn oidc_proxy_is_refused_until_it_is_wired() {
+async fn oidc_proxy_without_its_settings_stops_start_up_naming_them() {
     let err = resolve(&[("ZSCALER_MCP_AUTH_MODE", "oidcproxy")], false)
         .await
         .unwrap_err();
-    assert!(matches!(err, AuthConfigError::NotImplemented { .. }));
+    assert!(matches!(err, AuthConfigError::Startup { .. }), "{err:?}");
+    assert_eq!(err.mode(), Some(AuthMode::OidcProxy));
+    assert!(err.to_string().contains("OIDCPROXY_AUTH_ISSUER"), "{err}");
 }
 
 #[tokio::test]
