@@ -80,6 +80,7 @@ pub fn mcp_routes(server: McpServer, options: &HttpOptions) -> Router {
                 .route_service("/mcp", service.clone())
                 .route_service("/mcp/", service)
                 .route_layer(middleware::from_fn(require_event_stream_for_get))
+                .route_layer(middleware::from_fn(require_json_rpc_envelope))
         }
         HttpTransport::Sse => sse::stream_route("/mcp", sse_state.clone())
             .merge(sse::stream_route("/mcp/", sse_state)),
@@ -181,6 +182,67 @@ async fn health() -> impl IntoResponse {
     )
 }
 
+/// A JSON-RPC error response with no id (the request could not be read far enough to have one).
+fn json_rpc_error(status: StatusCode, code: i64, message: &str) -> Response {
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": {"code": code, "message": message},
+    });
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// Answers a `POST /mcp` whose body is not a JSON-RPC message with the JSON-RPC error a client
+/// can act on (-32700 parse error, -32600 invalid request) and status 400, instead of the
+/// transport's bare text `415 fail to deserialize`. Valid messages go on untouched.
+async fn require_json_rpc_envelope(request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_REQUEST_BODY_BYTES).await else {
+        return json_rpc_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            -32600,
+            &format!("Request body too large (limit {MAX_REQUEST_BODY_BYTES} bytes)"),
+        );
+    };
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Err(error) => {
+            return json_rpc_error(
+                StatusCode::BAD_REQUEST,
+                -32700,
+                &format!("Parse error: the body is not JSON ({error})"),
+            );
+        }
+        Ok(serde_json::Value::Object(message))
+            if message.get("jsonrpc").and_then(serde_json::Value::as_str) == Some("2.0")
+                && ["method", "result", "error"]
+                    .iter()
+                    .any(|k| message.contains_key(*k)) => {}
+        Ok(serde_json::Value::Array(_)) => {
+            return json_rpc_error(
+                StatusCode::BAD_REQUEST,
+                -32600,
+                "Invalid Request: JSON-RPC batches are not supported; send one message per request",
+            );
+        }
+        Ok(_) => {
+            return json_rpc_error(
+                StatusCode::BAD_REQUEST,
+                -32600,
+                "Invalid Request: expected a JSON-RPC 2.0 object with \"jsonrpc\": \"2.0\" and a \"method\"",
+            );
+        }
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
 /// Refuses a declared oversized body before reading it, and gives every 413 (including a
 /// streamed body that outgrows the limit inside) a JSON-RPC error body.
 async fn limit_body(request: Request, next: Next) -> Response {
@@ -190,20 +252,11 @@ async fn limit_body(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let too_large = || {
-        let body = serde_json::json!({
-            "jsonrpc": "2.0",
-            "id": null,
-            "error": {
-                "code": -32600,
-                "message": format!("Request body too large (limit {MAX_REQUEST_BODY_BYTES} bytes)"),
-            },
-        });
-        (
+        json_rpc_error(
             StatusCode::PAYLOAD_TOO_LARGE,
-            [(header::CONTENT_TYPE, "application/json")],
-            body.to_string(),
+            -32600,
+            &format!("Request body too large (limit {MAX_REQUEST_BODY_BYTES} bytes)"),
         )
-            .into_response()
     };
     if declared.is_some_and(|n| n > MAX_REQUEST_BODY_BYTES as u64) {
         return too_large();
@@ -357,6 +410,47 @@ mod tests {
             refused.headers()[header::STRICT_TRANSPORT_SECURITY],
             "max-age=31536000"
         );
+    }
+
+    #[tokio::test]
+    async fn malformed_messages_get_json_rpc_errors_not_transport_text() {
+        let app = Router::new()
+            .route("/mcp", axum::routing::post(|| async { "reached" }))
+            .route_layer(middleware::from_fn(require_json_rpc_envelope));
+        for (body, code) in [
+            ("garbage", -32700),
+            ("[1,2,3]", -32600),
+            (r#"{"jsonrpc":"2.0"}"#, -32600),
+            (r#"{"jsonrpc":"1.0","method":"ping","id":1}"#, -32600),
+            ("", -32700),
+        ] {
+            let response = app
+                .clone()
+                .oneshot(
+                    Request::post("/mcp")
+                        .header("content-type", "application/json")
+                        .body(Body::from(body))
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+            let bytes = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+            let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(json["error"]["code"], code, "{body}: {json}");
+            assert_eq!(json["jsonrpc"], "2.0");
+        }
+        let ok = app
+            .oneshot(
+                Request::post("/mcp")
+                    .body(Body::from(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), StatusCode::OK);
+        let bytes = axum::body::to_bytes(ok.into_body(), 64).await.unwrap();
+        assert_eq!(&bytes[..], b"reached");
     }
 
     #[tokio::test]
