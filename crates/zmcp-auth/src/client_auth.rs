@@ -248,7 +248,10 @@ impl ClientAuth {
             }
             ClientAuth::OidcProxy(proxy) => vec![
                 ("Identity provider", proxy.issuer().to_owned()),
-                ("Authorization server (this server)", proxy.base_url().to_owned()),
+                (
+                    "Authorization server (this server)",
+                    proxy.base_url().to_owned(),
+                ),
                 ("Metadata URL", proxy.resource_metadata_url()),
             ],
         }

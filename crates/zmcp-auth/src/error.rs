@@ -36,8 +36,9 @@ impl AuthConfigError {
         match self {
             AuthConfigError::UnknownMode(_) => None,
             AuthConfigError::MissingApiKey => Some(AuthMode::ApiKey),
-            AuthConfigError::Setting { mode, .. }
-            | AuthConfigError::Startup { mode, .. } => Some(*mode),
+            AuthConfigError::Setting { mode, .. } | AuthConfigError::Startup { mode, .. } => {
+                Some(*mode)
+            }
         }
     }
 }

@@ -87,13 +87,15 @@ impl ZscalerAuth {
             .as_deref()
             .unwrap_or("production")
             .to_ascii_lowercase();
-        let token_url = match (&env.oneapi.token_url, &env.vanity_domain) {
-            (Some(url), _) => outbound::parse_url("ZSCALER_MCP_TOKEN_URL", url).map_err(setting)?,
-            (None, Some(vanity)) => derive_token_url(vanity, &cloud).map_err(setting)?,
-            (None, None) => {
+        // The caller (the binary) derives the URL from vanity domain and cloud with
+        // `zmcp_zscaler::oneapi_token_url`, so the cloud mapping exists once.
+        let token_url = match &env.oneapi.token_url {
+            Some(url) => outbound::parse_url("ZSCALER_MCP_TOKEN_URL", url).map_err(setting)?,
+            None => {
                 return Err(setting(
-                    "zscaler auth mode requires ZSCALER_VANITY_DOMAIN (the tenant's vanity \
-                     domain, e.g. acme for acme.zslogin.net): client credentials are checked \
+                    "zscaler auth mode requires a valid ZSCALER_VANITY_DOMAIN (the tenant's vanity \
+                     domain label, e.g. acme for acme.zslogin.net, with ZSCALER_CLOUD if not \
+                     production) or ZSCALER_MCP_TOKEN_URL: client credentials are checked \
                      against that tenant's OneAPI token endpoint"
                         .to_owned(),
                 ));
@@ -263,43 +265,6 @@ enum TokenError {
     Other(String),
 }
 
-/// The tenant's OneAPI token URL, derived as the client crate does (zscaler-api.md 1.1).
-fn derive_token_url(vanity: &str, cloud: &str) -> Result<Url, String> {
-    let login_domain = match cloud {
-        "" | "production" => "zslogin.net".to_owned(),
-        "gov" => "zidentitygov.net".to_owned(),
-        "govus" => "zidentitygov.us".to_owned(),
-        other if is_dns_label(other) => format!("zslogin{other}.net"),
-        other => {
-            return Err(format!(
-                "ZSCALER_CLOUD={other:?} is not a cloud name (expected e.g. production, beta, gov, govus)"
-            ));
-        }
-    };
-    let vanity = vanity.trim().to_ascii_lowercase();
-    let label = match vanity.split_once('.') {
-        None => vanity.as_str(),
-        Some((label, rest)) if rest == login_domain => label,
-        Some(_) => "",
-    };
-    if !is_dns_label(label) {
-        return Err(format!(
-            "ZSCALER_VANITY_DOMAIN={vanity:?} is not a vanity domain label (expected e.g. acme \
-             for acme.{login_domain})"
-        ));
-    }
-    Url::parse(&format!("https://{label}.{login_domain}/oauth2/v1/token"))
-        .map_err(|e| format!("the derived token URL is invalid: {e}"))
-}
-
-fn is_dns_label(value: &str) -> bool {
-    !value.is_empty()
-        && value.len() <= 63
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && !value.starts_with('-')
-        && !value.ends_with('-')
-}
-
 /// The credential from `X-Zscaler-Client-ID`/`-Secret` (checked first) or Basic auth.
 fn presented(headers: &HeaderMap) -> Result<Presented, &'static str> {
     let header_text = |name: &str| {
@@ -355,33 +320,6 @@ fn cache_key(presented: &Presented) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn token_url_per_cloud() {
-        let url = |v: &str, c: &str| derive_token_url(v, c).map(|u| u.to_string());
-        assert_eq!(
-            url("acme", "production").unwrap(),
-            "https://acme.zslogin.net/oauth2/v1/token"
-        );
-        assert_eq!(
-            url("acme", "beta").unwrap(),
-            "https://acme.zsloginbeta.net/oauth2/v1/token"
-        );
-        assert_eq!(
-            url("acme", "gov").unwrap(),
-            "https://acme.zidentitygov.net/oauth2/v1/token"
-        );
-        assert_eq!(
-            url("acme", "govus").unwrap(),
-            "https://acme.zidentitygov.us/oauth2/v1/token"
-        );
-        assert_eq!(
-            url("Acme.zslogin.net", "production").unwrap(),
-            "https://acme.zslogin.net/oauth2/v1/token"
-        );
-        assert!(url("acme.evil.com", "production").is_err());
-        assert!(url("acme", "beta.evil.com/x").is_err());
-    }
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

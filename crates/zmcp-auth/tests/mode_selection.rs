@@ -127,9 +127,19 @@ async fn auto_detection_order_is_jwks_then_api_key_then_vanity() {
     .unwrap_err();
     assert_eq!(err.mode(), Some(AuthMode::Jwt));
     assert!(err.to_string().contains("ZSCALER_MCP_AUTH_ISSUER"), "{err}");
-    let r = resolve(&[("ZSCALER_VANITY_DOMAIN", "acme")], false)
-        .await
-        .unwrap();
+    // The binary passes the token URL it derives from the vanity domain with zmcp-zscaler.
+    let r = resolve(
+        &[
+            ("ZSCALER_VANITY_DOMAIN", "acme"),
+            (
+                "ZSCALER_MCP_TOKEN_URL",
+                "https://acme.zslogin.net/oauth2/v1/token",
+            ),
+        ],
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(r.auth.mode(), AuthMode::Zscaler);
     assert_eq!(r.source, ModeSource::AutoDetected("ZSCALER_VANITY_DOMAIN"));
 }

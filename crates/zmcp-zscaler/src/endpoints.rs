@@ -29,10 +29,7 @@ impl Endpoints {
         let login_domain = login_domain(&config.cloud);
         let token_url = match &config.token_url {
             Some(url) => parse_override("ZSCALER_MCP_TOKEN_URL", url)?,
-            None => {
-                let vanity = vanity_label(&config.vanity_domain, &login_domain)?;
-                parse_derived(&format!("https://{vanity}.{login_domain}/oauth2/v1/token"))?
-            }
+            None => parse_derived(&oneapi_token_url(&config.vanity_domain, &config.cloud)?)?,
         };
         let api_base = match &config.api_base_url {
             Some(url) => parse_override("ZSCALER_MCP_API_BASE_URL", url)?,
@@ -74,6 +71,18 @@ impl Endpoints {
         };
         same_gateway || admin
     }
+}
+
+/// The OneAPI token endpoint of a tenant (zscaler-api.md 1.1), for callers that check
+/// credentials against it without building a client (the `zscaler` client-auth mode), so the
+/// cloud-to-host mapping lives in this one place.
+///
+/// # Errors
+/// When the vanity domain is empty or not a host label.
+pub fn oneapi_token_url(vanity_domain: &str, cloud: &Cloud) -> Result<String, ConfigError> {
+    let login_domain = login_domain(cloud);
+    let vanity = vanity_label(vanity_domain, &login_domain)?;
+    Ok(parse_derived(&format!("https://{vanity}.{login_domain}/oauth2/v1/token"))?.to_string())
 }
 
 /// The ZIdentity login domain, shared by the token host and the admin host.
@@ -155,10 +164,39 @@ fn is_loopback(url: &Url) -> bool {
 
 #[cfg(test)]
 mod tests {
+
     use secrecy::SecretString;
 
     use super::*;
     use crate::Credential;
+
+    #[test]
+    fn oneapi_token_url_per_cloud() {
+        let url = |v: &str, c: &str| oneapi_token_url(v, &Cloud::parse(c)?);
+        assert_eq!(
+            url("acme", "production").unwrap(),
+            "https://acme.zslogin.net/oauth2/v1/token"
+        );
+        assert_eq!(
+            url("acme", "beta").unwrap(),
+            "https://acme.zsloginbeta.net/oauth2/v1/token"
+        );
+        assert_eq!(
+            url("acme", "gov").unwrap(),
+            "https://acme.zidentitygov.net/oauth2/v1/token"
+        );
+        assert_eq!(
+            url("acme", "govus").unwrap(),
+            "https://acme.zidentitygov.us/oauth2/v1/token"
+        );
+        assert_eq!(
+            url("Acme.zslogin.net", "production").unwrap(),
+            "https://acme.zslogin.net/oauth2/v1/token"
+        );
+        assert!(url("acme.evil.com", "production").is_err());
+        assert!(url("acme", "beta.evil.com/x").is_err());
+        assert!(url("", "production").is_err());
+    }
 
     fn config(cloud: Cloud) -> ClientConfig {
         ClientConfig::new(

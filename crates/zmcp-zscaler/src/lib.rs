@@ -21,5 +21,6 @@ mod transport;
 
 pub use client::{PagedItems, ZscalerClient};
 pub use config::{ClientConfig, Cloud, Credential};
+pub use endpoints::oneapi_token_url;
 pub use error::{ApiError, ConfigError};
 pub use request::{ApiRequest, ApiResponse, HttpMethod, PageStyle};

@@ -389,6 +389,15 @@ async fn resolve_auth(
         // The demo ignores real Zscaler settings, so they must not pick the `zscaler` mode.
         env.vanity_domain = None;
     }
+    if let (None, Some(vanity)) = (&env.oneapi.token_url, &env.vanity_domain) {
+        // The `zscaler` mode checks credentials at the tenant's token endpoint; the client
+        // crate owns the cloud-to-host mapping. An unusable vanity domain or cloud leaves it
+        // unset: the client reports that itself, and the `zscaler` mode refuses to start.
+        env.oneapi.token_url =
+            zmcp_zscaler::Cloud::parse(env.oneapi.cloud.as_deref().unwrap_or(""))
+                .and_then(|cloud| zmcp_zscaler::oneapi_token_url(vanity, &cloud))
+                .ok();
+    }
     let demo_on_loopback = settings.demo && http::is_loopback(&settings.host);
     let resolution = ClientAuth::resolve_from_env(&env, demo_on_loopback)
         .await
