@@ -5,7 +5,8 @@ use serde_json::{Map, Value, json};
 use crate::{Action, ParamSpec, ParamType, ToolSpec, Transform};
 
 /// Description of the `query` argument every list tool gets.
-pub const QUERY_DESCRIPTION: &str = "JMESPath on the result (API camelCase keys), e.g. [?enabled==`true`].{id:id,name:name}";
+pub const QUERY_DESCRIPTION: &str =
+    "JMESPath on the result (API camelCase keys), e.g. [?enabled==`true`].{id:id,name:name}";
 
 /// Description of the `kwargs` argument every delete tool gets.
 pub const KWARGS_DESCRIPTION: &str =

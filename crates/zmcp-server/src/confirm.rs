@@ -17,15 +17,13 @@ use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use rmcp::RoleServer;
-use rmcp::model::{
-    ClientCapabilities, ElicitRequestParams, ElicitationAction, ElicitationSchema, JsonObject,
-};
+use rmcp::model::{ElicitRequestParams, ElicitationAction, ElicitationSchema, JsonObject};
 use rmcp::service::{Peer, RequestContext};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
-pub(crate) use keys::KeyRing;
-pub use keys::{ConfirmationKey, KEYS_ENV, KeyError, MIN_KEY_BYTES};
+use keys::KeyRing;
+pub use keys::{ConfirmationKey, KEYS_ENV, KeyError};
 pub use ledger::{MemoryLedger, NonceLedger};
 pub use sealed::Redeemed;
 
@@ -47,7 +45,7 @@ pub struct ConfirmationGate {
 /// Why a presented token does not authorise the call (messages are Python's).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
-    /// Not `expiry:nonce:sig`.
+    /// Not `expiry:nonce:key-id:sig`.
     #[error("Malformed confirmation token")]
     Malformed,
     /// The expiry is not an integer.
@@ -95,10 +93,7 @@ impl ConfirmationGate {
     pub fn issue(&self, tool: &str, args: &Map<String, Value>, now: i64) -> String {
         let expiry = self.expiry(now);
         let nonce = new_nonce();
-        let Some((key_id, mac)) = self.keys.signer() else {
-            // Unreachable (the ring always holds a key); an unsignable token is rejected.
-            return format!("{expiry}:{nonce}::");
-        };
+        let (key_id, mac) = self.keys.signer();
         let sig = hex(&signed(mac, tool, args, expiry, &nonce, key_id)
             .finalize()
             .into_bytes());
@@ -339,7 +334,7 @@ pub fn answers_forms(context: &RequestContext<RoleServer>) -> bool {
     context
         .client_capabilities()
         .as_ref()
-        .and_then(|capabilities: &ClientCapabilities| capabilities.elicitation.as_ref())
+        .and_then(|capabilities| capabilities.elicitation.as_ref())
         .is_some_and(|elicitation| elicitation.form.is_some() || elicitation.url.is_none())
 }
 

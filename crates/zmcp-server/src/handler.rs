@@ -138,11 +138,7 @@ impl ServerHandler for McpServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        Ok(
-            crate::dispatch::call_tool(&self.state, request, context, self.channel)
-                .await
-                .into(),
-        )
+        Ok(crate::dispatch::call_tool(&self.state, request, context, self.channel).await)
     }
 
     async fn list_prompts(

@@ -240,7 +240,8 @@ async fn require_json_rpc_envelope(request: Request, next: Next) -> Response {
             );
         }
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// Refuses a declared oversized body before reading it, and gives every 413 (including a
@@ -435,7 +436,9 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
-            let bytes = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+            let bytes = axum::body::to_bytes(response.into_body(), 4096)
+                .await
+                .unwrap();
             let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
             assert_eq!(json["error"]["code"], code, "{body}: {json}");
             assert_eq!(json["jsonrpc"], "2.0");

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use audit::AuditLog;
-pub use confirm::{ConfirmationKey, KEYS_ENV, KeyError, MIN_KEY_BYTES};
+pub use confirm::{ConfirmationKey, KEYS_ENV, KeyError};
 pub use host_check::{HostPattern, HostPatternError, HostPolicy};
 pub use http::{
     Guard, HttpOptions, HttpTransport, MAX_REQUEST_BODY_BYTES, guard, mcp_routes, router,

@@ -117,11 +117,7 @@ impl ConfirmationKey {
         if keys.is_empty() {
             return Err(KeyError::Empty);
         }
-        let ids: Vec<String> = keys
-            .iter()
-            .map(|key| key.derived(KEY_ID_LABEL))
-            .map(|id| hex(&id))
-            .collect();
+        let ids: Vec<String> = keys.iter().map(ConfirmationKey::id).collect();
         for (index, id) in ids.iter().enumerate() {
             if ids.iter().take(index).any(|earlier| earlier == id) {
                 return Err(KeyError::Duplicate {
@@ -130,6 +126,11 @@ impl ConfirmationKey {
             }
         }
         Ok(keys)
+    }
+
+    /// The key's public name: 64 bits of a labelled digest, enough to tell keys apart.
+    fn id(&self) -> String {
+        hex(&self.derived(KEY_ID_LABEL)).chars().take(16).collect()
     }
 
     /// HMAC-SHA256(key, label): an independent 32-byte sub-key per use.
@@ -154,60 +155,72 @@ struct RingKey {
     token_mac: HmacSha256,
 }
 
+impl RingKey {
+    fn of(key: &ConfirmationKey) -> Self {
+        Self {
+            id: key.id(),
+            token_mac: keyed(&key.derived(TOKEN_LABEL)),
+        }
+    }
+}
+
 /// The keys in use: signing with the first, verifying with any.
 pub(crate) struct KeyRing {
-    keys: Vec<RingKey>,
+    signing: RingKey,
+    /// Every key that verifies, the signing key first.
+    verifying: Vec<RingKey>,
     codec: Option<RequestStateCodec>,
 }
 
 impl KeyRing {
     /// The configured keys, or one random key for this process when there are none.
     pub(crate) fn new(configured: &[ConfirmationKey]) -> Self {
-        let keys: Vec<ConfirmationKey> = if configured.is_empty() {
-            tracing::info!(
-                "{KEYS_ENV} is not set: delete confirmations (tokens and request states) are \
-                 signed with a per-process key, so they won't survive a restart or work on \
-                 another replica."
-            );
-            let random: [u8; 32] = rand::random();
-            vec![ConfirmationKey(SecretSlice::from(random.to_vec()))]
-        } else {
-            configured.to_vec()
-        };
-        let mut ring: Vec<RingKey> = Vec::with_capacity(keys.len());
-        let mut state_keys: Vec<(String, Vec<u8>)> = Vec::with_capacity(keys.len());
-        for key in &keys {
-            let id: String = hex(&key.derived(KEY_ID_LABEL)).chars().take(16).collect();
-            // Two identical keys are one key; the first occurrence decides its place.
-            if ring.iter().any(|known| known.id == id) {
-                continue;
+        let (first, rest) = match configured.split_first() {
+            Some((first, rest)) => (first.clone(), rest),
+            None => {
+                tracing::info!(
+                    "{KEYS_ENV} is not set: delete confirmations (tokens and request states) \
+                     are signed with a per-process key, so they won't survive a restart or \
+                     work on another replica."
+                );
+                let random: [u8; 32] = rand::random();
+                (ConfirmationKey(SecretSlice::from(random.to_vec())), &[][..])
             }
-            state_keys.push((id.clone(), key.derived(STATE_LABEL).to_vec()));
-            ring.push(RingKey {
-                id,
-                token_mac: keyed(&key.derived(TOKEN_LABEL)),
-            });
+        };
+        let signing = RingKey::of(&first);
+        let mut keys = vec![first];
+        for key in rest {
+            // Two identical keys are one key; the first occurrence decides its place.
+            if keys.iter().all(|known| known.id() != key.id()) {
+                keys.push(key.clone());
+            }
         }
-        let codec = ring.first().and_then(|first| {
-            RequestStateCodec::new_with_keyring(first.id.clone(), state_keys)
-                .inspect_err(|error| {
-                    tracing::error!(%error, "request-state codec unavailable; deletes fall back to confirmation tokens");
-                })
-                .ok()
-        });
-        Self { keys: ring, codec }
+        let state_keys = keys
+            .iter()
+            .map(|key| (key.id(), key.derived(STATE_LABEL).to_vec()));
+        let codec = RequestStateCodec::new_with_keyring(signing.id.clone(), state_keys)
+            .inspect_err(|error| {
+                tracing::error!(
+                    %error,
+                    "request-state codec unavailable; deletes fall back to confirmation tokens"
+                );
+            })
+            .ok();
+        Self {
+            signing,
+            verifying: keys.iter().map(RingKey::of).collect(),
+            codec,
+        }
     }
 
-    /// The key id and a fresh MAC of the signing key.
-    pub(crate) fn signer(&self) -> Option<(&str, HmacSha256)> {
-        self.keys
-            .first()
-            .map(|key| (key.id.as_str(), key.token_mac.clone()))
+    /// The signing key's id and a fresh MAC of it.
+    pub(crate) fn signer(&self) -> (&str, HmacSha256) {
+        (&self.signing.id, self.signing.token_mac.clone())
     }
 
     /// A fresh MAC of the key named `id`, if the ring holds it.
     pub(crate) fn verifier(&self, id: &str) -> Option<HmacSha256> {
-        self.keys
+        self.verifying
             .iter()
             .find(|key| key.id == id)
             .map(|key| key.token_mac.clone())
@@ -218,7 +231,6 @@ impl KeyRing {
         self.codec.as_ref()
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,11 +244,8 @@ mod tests {
         let csv = ConfirmationKey::parse_list(&format!("{A}, ,{B},")).unwrap();
         assert_eq!(json.len(), 2);
         assert_eq!(csv.len(), 2);
-        let ids = |keys: &[ConfirmationKey]| {
-            keys.iter()
-                .map(|k| hex(&k.derived(KEY_ID_LABEL)))
-                .collect::<Vec<_>>()
-        };
+        let ids =
+            |keys: &[ConfirmationKey]| keys.iter().map(ConfirmationKey::id).collect::<Vec<_>>();
         assert_eq!(ids(&json), ids(&csv));
     }
 
@@ -274,15 +283,13 @@ mod tests {
     fn the_first_key_signs_and_every_key_verifies() {
         let old = ConfirmationKey::parse_list(A).unwrap();
         let rotated = ConfirmationKey::parse_list(&format!("{B},{A}")).unwrap();
-        let (old_id, _) = KeyRing::new(&old)
-            .signer()
-            .map(|(id, mac)| (id.to_owned(), mac))
-            .unwrap();
+        let old_ring = KeyRing::new(&old);
+        let (old_id, _) = old_ring.signer();
         let ring = KeyRing::new(&rotated);
-        let (new_id, _) = ring.signer().unwrap();
+        let (new_id, _) = ring.signer();
         assert_ne!(new_id, old_id);
-        assert!(ring.verifier(&old_id).is_some());
-        assert!(KeyRing::new(&old).verifier(new_id).is_none());
+        assert!(ring.verifier(old_id).is_some());
+        assert!(old_ring.verifier(new_id).is_none());
         assert!(ring.codec().is_some());
     }
 }

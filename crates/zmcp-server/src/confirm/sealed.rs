@@ -115,7 +115,7 @@ impl ConfirmationGate {
             Elicited::Approved
                 if self
                     .ledger
-                    .first_use(&new_nonce(), pending.expires, now)
+                    .first_use(&pending.nonce, pending.expires, now)
                     .await =>
             {
                 Redeemed::Approved
