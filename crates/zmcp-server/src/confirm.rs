@@ -24,7 +24,7 @@ use sha2::Sha256;
 
 use keys::KeyRing;
 pub use keys::{ConfirmationKey, KEYS_ENV, KeyError};
-pub use ledger::{MemoryLedger, NonceLedger};
+pub use ledger::{MemoryLedger, NonceLedger, StoreLedger};
 pub use sealed::Redeemed;
 
 use crate::tools::{KWARGS, QUERY};

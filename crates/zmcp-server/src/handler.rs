@@ -16,7 +16,7 @@ use zmcp_catalog::{ArgValidators, TenantScope};
 use zmcp_zscaler::{ConfigError, ZscalerClient};
 
 use crate::audit::AuditLog;
-use crate::confirm::{ConfirmationGate, MemoryLedger};
+use crate::confirm::{ConfirmationGate, MemoryLedger, NonceLedger, StoreLedger};
 use crate::tools::ToolTable;
 use crate::{McpServer, ServerConfig};
 
@@ -69,7 +69,10 @@ impl ServerState {
             gate: ConfirmationGate::new(
                 config.confirmation_ttl,
                 &config.confirmation_keys,
-                Arc::new(MemoryLedger::default()),
+                match config.confirmation_store {
+                    Some(store) => Arc::new(StoreLedger::new(store)) as Arc<dyn NonceLedger>,
+                    None => Arc::new(MemoryLedger::default()),
+                },
             ),
             sanitize_output: config.sanitize_output,
             audit: config.audit,

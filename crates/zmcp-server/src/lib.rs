@@ -53,6 +53,9 @@ pub struct ServerConfig {
     /// `ZSCALER_MCP_REQUEST_STATE_KEYS`: the first signs, all verify. Empty means one random
     /// key per process, so confirmations die with the process and stay on its replica.
     pub confirmation_keys: Vec<ConfirmationKey>,
+    /// Where spent confirmation nonces are recorded; `None` = this process's memory. Replicas
+    /// behind one load balancer share a store (`--store`), so an approval is spent once.
+    pub confirmation_store: Option<zmcp_store::Store>,
     /// Clean API strings before the model reads them (invisible and BiDi characters,
     /// executable markup, code fences); off only by `ZSCALER_MCP_DISABLE_OUTPUT_SANITIZATION`.
     pub sanitize_output: bool,

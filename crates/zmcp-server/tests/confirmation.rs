@@ -450,6 +450,7 @@ const KEY_NEW: &str = "request-state-key-new-0123456789abcdef0123456789";
 fn server_with_keys(sim: &zscaler_sim::SimHandle, keys: &str) -> McpServer {
     McpServer::new(ServerConfig {
         confirmation_keys: ConfirmationKey::parse_list(keys).expect("keys"),
+        confirmation_store: None,
         ..config_for(sim)
     })
 }
@@ -510,4 +511,42 @@ async fn a_token_signed_with_the_old_key_survives_prepending_a_new_one() {
     .await;
     assert_eq!(json(&done)["success"], true, "{}", text(&done));
     assert_eq!(deletes(&sim), 1);
+}
+
+fn replica(sim: &zscaler_sim::SimHandle, store: &zmcp_store::Store) -> McpServer {
+    McpServer::new(ServerConfig {
+        confirmation_keys: ConfirmationKey::parse_list(KEY_OLD).expect("keys"),
+        confirmation_store: Some(store.clone()),
+        ..config_for(sim)
+    })
+}
+
+#[tokio::test]
+async fn replicas_sharing_a_store_spend_an_approval_once() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = zmcp_store::Store::open("sqlite:confirmations.sqlite3", dir.path())
+        .await
+        .expect("sqlite store");
+    let issuing = connect(replica(&sim, &store), plain_client()).await;
+    let args = json!({"label_id": TEMPORARY_LABEL});
+    let token = token_in(&text(
+        &call(&issuing, "zia_delete_rule_label", args.clone()).await,
+    ));
+    let with_token = json!({"label_id": TEMPORARY_LABEL, "kwargs": {"confirmation_token": token}});
+
+    let first = connect(replica(&sim, &store), plain_client()).await;
+    let done = call(&first, "zia_delete_rule_label", with_token.clone()).await;
+    assert_eq!(json(&done)["success"], true, "{}", text(&done));
+    assert_eq!(deletes(&sim), 1);
+
+    // The same approval presented to a third replica: already spent in the shared store.
+    let second = connect(replica(&sim, &store), plain_client()).await;
+    let replay = text(&call(&second, "zia_delete_rule_label", with_token).await);
+    assert!(replay.contains("already been used"), "{replay}");
+    assert_eq!(
+        deletes(&sim),
+        1,
+        "the replay on another replica deleted nothing"
+    );
 }

@@ -150,6 +150,12 @@ pub struct Args {
     /// Upper bound of records one list tool gathers across pages.
     #[arg(long, env = "ZSCALER_MCP_MAX_LIST_ITEMS", default_value_t = 10_000)]
     pub max_list_items: usize,
+
+    /// Shared state for several replicas: `sqlite:<path>` or `redis://host:port/db`. Spent
+    /// delete confirmations are recorded there, so an approval is used once across replicas
+    /// (default: this process's memory).
+    #[arg(long = "store", env = "ZSCALER_MCP_STORE", value_name = "URL")]
+    pub store: Option<String>,
 }
 
 /// `--transport`.

@@ -273,6 +273,7 @@ async fn serve(
         max_list_items: settings.max_list_items,
         confirmation_ttl: settings.confirmation_ttl,
         confirmation_keys: settings.confirmation_keys.clone(),
+        confirmation_store: open_store(settings.store_url.as_deref()).await?,
         sanitize_output: safety.sanitize,
         audit: safety.audit,
     };
@@ -373,6 +374,20 @@ async fn serve_http(
     let served = http::serve_guarded(listener, app, hardening, serving.shutdown.clone()).await;
     drop(pid_file);
     served.map(|()| ending(&restart))
+}
+
+/// Opens the `--store`; relative SQLite paths (`sqlite:`) live in the working directory.
+async fn open_store(url: Option<&str>) -> anyhow::Result<Option<zmcp_store::Store>> {
+    let Some(url) = url else {
+        return Ok(None);
+    };
+    let store = zmcp_store::Store::open(url, std::path::Path::new("."))
+        .await
+        .map_err(|err| usage(format!("ERROR: cannot open --store: {err}")))?;
+    tracing::info!(
+        "Shared state store opened; delete confirmations are single-use across replicas"
+    );
+    Ok(Some(store))
 }
 
 /// Client authentication for the HTTP transports, with what it fetches at start-up (JWKS,

@@ -37,6 +37,8 @@ pub struct Settings {
     pub confirmation_ttl: Duration,
     /// Keys shared by replicas for delete confirmations; empty = one key per process.
     pub confirmation_keys: Vec<ConfirmationKey>,
+    /// `--store` URL (opened at start-up; a bad URL or an unreachable store stops it).
+    pub store_url: Option<String>,
     /// Drop tools of products the OneAPI token does not entitle.
     pub entitlement_filter: bool,
     /// Where the PID file is written.
@@ -72,6 +74,12 @@ impl Settings {
             max_list_items: args.max_list_items,
             confirmation_ttl: confirmation_ttl(std::env::var("ZSCALER_MCP_CONFIRMATION_TTL").ok())?,
             confirmation_keys: confirmation_keys(std::env::var(KEYS_ENV).ok())?,
+            store_url: args
+                .store
+                .as_deref()
+                .map(str::trim)
+                .filter(|url| !url.is_empty())
+                .map(str::to_owned),
             entitlement_filter: !args.no_entitlement_filter,
             pid_file: pidfile::location(args.pid_file.as_deref()),
         })

@@ -39,9 +39,60 @@ impl NonceLedger for MemoryLedger {
     }
 }
 
+/// A ledger shared by every replica: the nonce is claimed with the store's atomic
+/// put-if-absent, so an approval is spent once across all servers using the same store.
+#[derive(Debug, Clone)]
+pub struct StoreLedger {
+    store: zmcp_store::Store,
+}
+
+impl StoreLedger {
+    /// Namespace of spent confirmation nonces in the store.
+    pub const NAMESPACE: &'static str = "confirm_nonce";
+
+    /// A ledger over `store`.
+    pub fn new(store: zmcp_store::Store) -> Self {
+        Self { store }
+    }
+}
+
+impl NonceLedger for StoreLedger {
+    fn first_use<'a>(&'a self, nonce: &'a str, expires: i64, now: i64) -> BoxFuture<'a, bool> {
+        // Kept until the confirmation itself expires; at least a second so a clock at the
+        // edge cannot make the entry vanish before the check.
+        let ttl = std::time::Duration::from_secs(u64::try_from(expires - now).unwrap_or(0).max(1));
+        Box::pin(async move {
+            match self
+                .store
+                .put_if_absent(Self::NAMESPACE, nonce, b"1", Some(ttl))
+                .await
+            {
+                Ok(first) => first,
+                Err(error) => {
+                    tracing::warn!(%error, "confirmation ledger unavailable; refusing the approval");
+                    false
+                }
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn replicas_sharing_a_store_spend_a_nonce_once() {
+        let store = zmcp_store::Store::memory();
+        let replica_a = StoreLedger::new(store.clone());
+        let replica_b = StoreLedger::new(store);
+        assert!(replica_a.first_use("n1", 100, 10).await);
+        assert!(
+            !replica_b.first_use("n1", 100, 11).await,
+            "spent on the other replica"
+        );
+        assert!(replica_b.first_use("n2", 100, 11).await);
+    }
 
     #[tokio::test]
     async fn a_nonce_is_first_used_once_and_forgotten_after_expiry() {

@@ -61,6 +61,7 @@ pub fn config_for(sim: &SimHandle) -> ServerConfig {
         max_list_items: ServerConfig::DEFAULT_MAX_LIST_ITEMS,
         confirmation_ttl: ServerConfig::DEFAULT_CONFIRMATION_TTL,
         confirmation_keys: Vec::new(),
+        confirmation_store: None,
         sanitize_output: true,
         audit: None,
     }
@@ -81,6 +82,7 @@ pub fn server_without_credentials() -> McpServer {
         max_list_items: ServerConfig::DEFAULT_MAX_LIST_ITEMS,
         confirmation_ttl: ServerConfig::DEFAULT_CONFIRMATION_TTL,
         confirmation_keys: Vec::new(),
+        confirmation_store: None,
         sanitize_output: true,
         audit: None,
     })
