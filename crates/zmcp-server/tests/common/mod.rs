@@ -37,17 +37,7 @@ pub async fn start_sim() -> SimHandle {
 }
 
 pub fn client_for(sim: &SimHandle) -> ZscalerClient {
-    let mut config = ClientConfig::new(
-        sim.client_id(),
-        Credential::Secret(SecretString::from(sim.client_secret().to_string())),
-        "demo",
-        Cloud::Production,
-    );
-    config.token_url = Some(sim.token_url());
-    config.api_base_url = Some(sim.base_url());
-    config.max_backoff = Duration::from_millis(20);
-    config.request_timeout = Duration::from_secs(10);
-    ZscalerClient::new(config).expect("client")
+    ZscalerClient::new(client_config_for(sim)).expect("client")
 }
 
 pub fn config_for(sim: &SimHandle) -> ServerConfig {
