@@ -72,6 +72,19 @@ impl ClientAuth {
         env: &AuthEnv,
         demo_on_loopback: bool,
     ) -> Result<AuthResolution, AuthConfigError> {
+        Self::resolve_with_store(env, demo_on_loopback, None).await
+    }
+
+    /// [`ClientAuth::resolve_from_env`] with the state store the `oidcproxy` mode keeps its
+    /// registrations, sign-ins and signing key in (memory when `None`: lost at restart).
+    ///
+    /// # Errors
+    /// As [`ClientAuth::resolve_from_env`].
+    pub async fn resolve_with_store(
+        env: &AuthEnv,
+        demo_on_loopback: bool,
+        store: Option<zmcp_store::Store>,
+    ) -> Result<AuthResolution, AuthConfigError> {
         let explicit = match env.mode.as_deref() {
             Some(raw) => {
                 Some(AuthMode::parse(raw).ok_or_else(|| AuthConfigError::UnknownMode(raw.into()))?)
@@ -106,7 +119,7 @@ impl ClientAuth {
             AuthMode::Zscaler => ClientAuth::Zscaler(Arc::new(ZscalerAuth::start(env)?)),
             AuthMode::Oidc => ClientAuth::Oidc(Arc::new(OidcAuth::start(env).await?)),
             AuthMode::OidcProxy => ClientAuth::OidcProxy(
-                crate::proxy::OidcProxy::from_env(&env.oidcproxy)
+                crate::proxy::OidcProxy::from_env(&env.oidcproxy, store)
                     .await
                     .map_err(|e| AuthConfigError::Startup {
                         mode,

@@ -95,6 +95,19 @@ impl std::fmt::Display for ModeSource {
     }
 }
 
+impl AuthEnv {
+    /// The mode [`crate::ClientAuth::resolve_from_env`] would enforce, without preparing it
+    /// (so the binary can first open what that mode needs, such as its state store); `None`
+    /// when `ZSCALER_MCP_AUTH_MODE` names no mode (resolving then fails).
+    pub fn planned_mode(&self, demo_on_loopback: bool) -> Option<AuthMode> {
+        let explicit = match self.mode.as_deref() {
+            Some(raw) => Some(AuthMode::parse(raw)?),
+            None => None,
+        };
+        Some(select_mode(self, explicit, demo_on_loopback, &mut Vec::new()).0)
+    }
+}
+
 /// The mode the environment asks for and why; settings that lose are reported in
 /// `warnings`.
 pub(crate) fn select_mode(

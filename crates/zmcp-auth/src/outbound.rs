@@ -68,18 +68,23 @@ pub(crate) fn client_for(
 }
 
 /// Reads at most [`MAX_BODY_BYTES`] of `response`.
-pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
+pub(crate) async fn read_body(response: reqwest::Response) -> Result<Vec<u8>, String> {
+    read_body_at_most(response, MAX_BODY_BYTES).await
+}
+
+/// Reads at most `max` bytes of `response`; a longer body is an error.
+pub(crate) async fn read_body_at_most(
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<Vec<u8>, String> {
     let mut body = Vec::new();
     while let Some(chunk) = response
         .chunk()
         .await
         .map_err(|e| format!("reading the response failed: {}", describe(&e)))?
     {
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(format!(
-                "the response is larger than {} KiB",
-                MAX_BODY_BYTES / 1024
-            ));
+        if body.len() + chunk.len() > max {
+            return Err(format!("the response is larger than {} KiB", max / 1024));
         }
         body.extend_from_slice(&chunk);
     }

@@ -66,6 +66,12 @@ pub enum ValidationError {
     },
     /// The signing key could not be obtained from the IdP.
     JwksUnavailable(String),
+    /// A token of ours whose sign-in session has ended (revoked, refresh-token reuse, the
+    /// identity provider refusing the user).
+    SessionEnded,
+    /// Whether the token's session is live could not be checked (the state store failed);
+    /// refused rather than assumed.
+    SessionUnknown,
 }
 
 impl ValidationError {
@@ -159,6 +165,12 @@ impl fmt::Display for ValidationError {
             ValidationError::JwksUnavailable(reason) => write!(
                 f,
                 "Failed to retrieve signing key from JWKS endpoint: {reason}"
+            )?,
+            ValidationError::SessionEnded => f.write_str(
+                "The sign-in session of this token has ended (revoked or signed out); sign in again",
+            )?,
+            ValidationError::SessionUnknown => f.write_str(
+                "The sign-in session of this token could not be checked (state store unavailable); retry shortly",
             )?,
         }
         match self.hint() {

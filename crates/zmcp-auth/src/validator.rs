@@ -426,7 +426,7 @@ fn decode_error_text(kind: &ErrorKind) -> &'static str {
 }
 
 /// The caller a validated token names.
-fn principal(claims: &Map<String, Value>, mode: AuthMode) -> Principal {
+pub(crate) fn principal(claims: &Map<String, Value>, mode: AuthMode) -> Principal {
     let text = |name: &str| {
         claims
             .get(name)

@@ -196,6 +196,8 @@ struct Serving<'a> {
     shutdown: CancellationToken,
     write_tools: usize,
     tools: usize,
+    /// The state store, shared by the confirmation ledger and the `oidcproxy` mode.
+    store: Option<zmcp_store::Store>,
 }
 
 impl Serving<'_> {
@@ -266,6 +268,7 @@ async fn serve(
         (None, Ok(client)) => ZscalerTarget::Live(client.clone()),
         (None, Err(_)) => ZscalerTarget::Unconfigured,
     };
+    let store = open_store(&settings).await?;
     let config = ServerConfig {
         tools: selected,
         client,
@@ -273,7 +276,7 @@ async fn serve(
         max_list_items: settings.max_list_items,
         confirmation_ttl: settings.confirmation_ttl,
         confirmation_keys: settings.confirmation_keys.clone(),
-        confirmation_store: open_store(settings.store_url.as_deref()).await?,
+        confirmation_store: store.clone(),
         sanitize_output: safety.sanitize,
         audit: safety.audit,
     };
@@ -288,6 +291,7 @@ async fn serve(
         shutdown: signals::shutdown_token(),
         write_tools,
         tools,
+        store,
     };
     let served = match settings.transport {
         Transport::Stdio => serve_stdio(config, &serving).await,
@@ -338,7 +342,7 @@ async fn serve_http(
     let hardening = http::check_bind(&settings.host, settings.port)?;
     let listener = http::bind(&settings.host, settings.port).await?;
     let port = listener.local_addr()?.port();
-    let auth = resolve_auth(settings, port).await?;
+    let auth = resolve_auth(settings, port, serving.store.clone()).await?;
     banner::log_auth_banner(&auth, settings.transport, &settings.host);
     let options = HttpOptions {
         transport,
@@ -376,18 +380,50 @@ async fn serve_http(
     served.map(|()| ending(&restart))
 }
 
-/// Opens the `--store`; relative SQLite paths (`sqlite:`) live in the working directory.
-async fn open_store(url: Option<&str>) -> anyhow::Result<Option<zmcp_store::Store>> {
-    let Some(url) = url else {
-        return Ok(None);
+/// Opens the `--store`. Without one, the `oidcproxy` mode on an HTTP transport gets an
+/// SQLite file in the state directory, because its registrations, sign-ins and signing key
+/// must survive a restart; everything else keeps its state in memory.
+async fn open_store(settings: &Settings) -> anyhow::Result<Option<zmcp_store::Store>> {
+    let url = match settings.store_url.as_deref() {
+        Some(url) => url,
+        None if settings.transport != Transport::Stdio
+            && AuthEnv::from_process_env()
+                .planned_mode(settings.demo && http::is_loopback(&settings.host))
+                == Some(AuthMode::OidcProxy) =>
+        {
+            "sqlite:"
+        }
+        None => return Ok(None),
     };
-    let store = zmcp_store::Store::open(url, std::path::Path::new("."))
+    let dir = state_dir();
+    let store = zmcp_store::Store::open(url, &dir)
         .await
         .map_err(|err| usage(format!("ERROR: cannot open --store: {err}")))?;
-    tracing::info!(
-        "Shared state store opened; delete confirmations are single-use across replicas"
-    );
+    let place = if url.starts_with("redis") {
+        "Redis".to_owned()
+    } else if url.starts_with("memory") {
+        "this process's memory".to_owned()
+    } else {
+        match url.trim_start_matches("sqlite:").trim_start_matches("//") {
+            "" => dir.join(zmcp_store::DEFAULT_SQLITE_FILE).display().to_string(),
+            path => path.to_owned(),
+        }
+    };
+    tracing::info!("State store opened ({place}): OAuth sign-ins and spent delete confirmations are kept there");
     Ok(Some(store))
+}
+
+/// Where `sqlite:` without a path keeps its file: `$XDG_STATE_HOME/zscaler-mcp`, else
+/// `~/.local/state/zscaler-mcp`, else the working directory.
+fn state_dir() -> PathBuf {
+    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(state) = non_empty("XDG_STATE_HOME") {
+        return PathBuf::from(state).join("zscaler-mcp");
+    }
+    match non_empty("HOME") {
+        Some(home) => PathBuf::from(home).join(".local/state/zscaler-mcp"),
+        None => PathBuf::from("."),
+    }
 }
 
 /// Client authentication for the HTTP transports, with what it fetches at start-up (JWKS,
@@ -396,6 +432,7 @@ async fn open_store(url: Option<&str>) -> anyhow::Result<Option<zmcp_store::Stor
 async fn resolve_auth(
     settings: &Settings,
     bound_port: u16,
+    store: Option<zmcp_store::Store>,
 ) -> anyhow::Result<zmcp_auth::AuthResolution> {
     let mut env = AuthEnv::from_process_env();
     env.oidcproxy.bind_host.clone_from(&settings.host);
@@ -414,7 +451,7 @@ async fn resolve_auth(
                 .ok();
     }
     let demo_on_loopback = settings.demo && http::is_loopback(&settings.host);
-    let resolution = ClientAuth::resolve_from_env(&env, demo_on_loopback)
+    let resolution = ClientAuth::resolve_with_store(&env, demo_on_loopback, store)
         .await
         .map_err(|err| usage(auth_error_text(&err)))?;
     for warning in &resolution.warnings {

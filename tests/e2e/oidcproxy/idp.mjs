@@ -1,8 +1,14 @@
 // A local OpenID provider (oidc-provider) configured to behave like Microsoft Entra ID v2:
 // issuer `http://127.0.0.1:<port>/<tenant-guid>/v2.0` with discovery at
-// `<issuer>/.well-known/openid-configuration`, no dynamic registration, one PUBLIC client
-// whose id is a GUID and whose only redirect URI is mcp-remote's loopback callback, PKCE S256
-// required, ID tokens with aud = client id and Entra's oid/tid/preferred_username claims.
+// `<issuer>/.well-known/openid-configuration`, no dynamic registration, one client whose id
+// is a GUID, PKCE S256 required, ID tokens with aud = client id and Entra's
+// oid/tid/preferred_username claims. The client is either
+//   - PUBLIC ("Mobile and desktop applications" platform), whose only redirect URI is
+//     mcp-remote's loopback callback: the pass-through flow, or
+//   - CONFIDENTIAL (`clientSecret` given; a "Web" platform app registration with a client
+//     secret), whose only redirect URI is the server's own `<base>/auth/callback`, sending
+//     its secret as client_secret_post: the server's authorization-server facade
+//     (OIDCPROXY_FLOW=proxy).
 //
 // Like Entra ID (and unlike oidc-provider's default) it puts no RFC 9207 `iss` on its
 // authorization responses.
@@ -47,10 +53,40 @@ async function readForm(req) {
 }
 
 /**
- * Starts the provider on 127.0.0.1 (a free port).
+ * The registered client. Public: `native`, so that (RFC 8252 section 7.3) oidc-provider
+ * matches its loopback redirect URI on any port. Confidential: `web`, as Entra's Web
+ * platform; oidc-provider accepts plain-http (and loopback) redirect URIs for web clients as
+ * long as they do not use the implicit grant (lib/helpers/client_schema.js only forces https
+ * and forbids localhost for implicit web clients), and matches them exactly, port included
+ * (lib/models/client.js ignores loopback ports for native clients only), so
+ * `http://127.0.0.1:<port>/auth/callback` is registered as it is.
+ */
+function registeredClient({ clientId, clientSecret, redirectUri }) {
+  const common = {
+    client_id: clientId,
+    redirect_uris: [redirectUri],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+  };
+  if (clientSecret) {
+    return {
+      ...common,
+      client_secret: clientSecret,
+      application_type: 'web',
+      token_endpoint_auth_method: 'client_secret_post',
+    };
+  }
+  return { ...common, application_type: 'native', token_endpoint_auth_method: 'none' };
+}
+
+/**
+ * Starts the provider on 127.0.0.1 (a free port). With `clientSecret` the client is
+ * confidential (see registeredClient) and `redirectUri` is the server's `<base>/auth/callback`.
  * @returns {{issuer: string, tokenIssuer: string, origin: string, endpoints: object, close: Function}}
  */
-export async function startIdp({ tenant, clientId, redirectUri, issuerOverride, log = () => {} }) {
+export async function startIdp({
+  tenant, clientId, redirectUri, clientSecret, issuerOverride, log = () => {},
+}) {
   const server = http.createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
@@ -60,16 +96,7 @@ export async function startIdp({ tenant, clientId, redirectUri, issuerOverride, 
   const tokenIssuer = issuerOverride ?? issuer;
 
   const provider = new Provider(tokenIssuer, {
-    clients: [
-      {
-        client_id: clientId,
-        application_type: 'native',
-        token_endpoint_auth_method: 'none',
-        redirect_uris: [redirectUri],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-      },
-    ],
+    clients: [registeredClient({ clientId, clientSecret, redirectUri })],
     jwks: { keys: [signingKey()] },
     cookies: { keys: [randomUUID()] },
     ttl: {
@@ -82,6 +109,14 @@ export async function startIdp({ tenant, clientId, redirectUri, issuerOverride, 
       Session: 3600,
     },
     pkce: { required: () => true },
+    // oidc-provider drops `offline_access` from an authorization request without
+    // prompt=consent (lib/actions/authorization/scopes.js) and by default issues refresh
+    // tokens only for grants holding `offline_access`. Entra ID issues one whenever
+    // offline_access is asked for, prompt or not, and the facade (the confidential client)
+    // sends no prompt=consent: it gets a refresh token for every code. The public client
+    // keeps the default, which mcp-remote meets by adding prompt=consent itself.
+    issueRefreshToken: async (_ctx, client, source) => client.grantTypeAllowed('refresh_token')
+      && (Boolean(clientSecret) || source.scopes.has('offline_access')),
     features: {
       devInteractions: { enabled: false },
       registration: { enabled: false },

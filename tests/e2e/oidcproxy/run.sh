@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end test of the oidcproxy auth mode (the Entra ID guide) with a real OpenID provider
-# (oidc-provider), the real mcp-remote and headless Chromium. See test.mjs for what it checks.
+# (oidc-provider), the real mcp-remote and headless Chromium. See test.mjs for what it checks:
+# run 1 signs in through the proxy (pass-through flow) and calls a tool, run 2 checks the
+# Entra v1 token hint, run 3 the authorization-server facade (OIDCPROXY_FLOW=proxy: consent
+# page, the server's own tokens, refresh across a restart with a SQLite store, browser binding).
 #
 #   tests/e2e/oidcproxy/run.sh        (ZSCALER_MCP_BIN=/path/to/zscaler-mcp to test another build)
 #

@@ -1,41 +1,75 @@
-//! `GET /authorize`: checks the MCP client's request and sends the browser to the identity
-//! provider with the client's own redirect URI, PKCE challenge and state (pass-through),
-//! plus the provider client id, the configured scopes and a `nonce` this server remembers.
+//! `GET /authorize`: checks the MCP client's request, then
+//! - in the pass-through, sends the browser to the identity provider with the client's own
+//!   redirect URI, PKCE challenge and state, plus the provider client id, the configured
+//!   scopes and a `nonce` this server remembers (the client redeems the provider's code at
+//!   our `/token`, which finds this sign-in again by its PKCE challenge);
+//! - in the facade, records the request as a sign-in transaction and sends the browser to
+//!   our consent page; nothing goes to the provider before the user approves.
 //!
-//! The provider redirects the browser straight back to the client; the client then redeems
-//! the code at our `/token`, which finds this authorization again by its PKCE challenge.
 //! Until the client and redirect URI are known to belong together, errors are shown as a
 //! page and never redirected (RFC 6749 §4.1.2.1), so this endpoint is no open redirector.
+//! After that they go back to the client, with `iss` in the facade (RFC 9207).
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc};
 
 use axum::{
     extract::{RawQuery, State},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use http::{StatusCode, header};
+use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{ProxyState, own_token::random_token, redirect_uri::same_redirect};
+use super::{
+    Flow, ProxyState,
+    clients::{Client, LookupError},
+    consent,
+    html,
+    own_token::random_token,
+    redirect_uri::same_redirect,
+};
 
-/// How long a started sign-in may take before its code can no longer be redeemed here.
-pub(crate) const PENDING_TTL: Duration = Duration::from_secs(600);
+/// Pass-through sign-ins in flight, keyed by the client's `code_challenge`.
+pub(crate) const PENDING: &str = "oidcproxy.pending";
 
-/// A sign-in sent to the provider, keyed by the client's `code_challenge`.
-#[derive(Debug, Clone)]
+/// A pass-through sign-in sent to the provider.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct PendingAuthorization {
     pub(crate) client_id: String,
     pub(crate) redirect_uri: String,
     pub(crate) nonce: String,
 }
 
+/// An authorization request whose client and redirect URI have been checked.
+pub(crate) struct Checked {
+    pub(crate) client_id: String,
+    pub(crate) client: Client,
+    pub(crate) redirect_uri: String,
+    pub(crate) client_state: String,
+    pub(crate) code_challenge: String,
+    pub(crate) resource: Option<String>,
+}
+
 pub(crate) async fn authorize(
     State(state): State<Arc<ProxyState>>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let params = match single_valued(query.as_deref().unwrap_or("")) {
+    let checked = match check(&state, query.as_deref().unwrap_or("")).await {
+        Ok(checked) => checked,
+        Err(response) => return response,
+    };
+    match state.config.flow {
+        Flow::PassThrough => pass_through(&state, checked).await,
+        Flow::Proxy => consent::start(&state, checked).await,
+    }
+}
+
+/// Checks every parameter; a refusal is either a page (client or redirect URI not
+/// trusted) or a redirect to the client.
+async fn check(state: &ProxyState, query: &str) -> Result<Checked, Response> {
+    let params = match single_valued(query.as_bytes()) {
         Ok(params) => params,
-        Err(name) => return error_page(&format!("the {name} parameter is repeated")),
+        Err(name) => return Err(html::refusal(&format!("the {name} parameter is repeated"))),
     };
     let get = |name: &str| {
         params
@@ -45,82 +79,126 @@ pub(crate) async fn authorize(
     };
 
     let Some(client_id) = get("client_id") else {
-        return error_page("client_id is missing");
+        return Err(html::refusal("client_id is missing"));
     };
-    let Some(client) = state.clients.get(client_id) else {
-        return error_page(
-            "this client is not registered here (the server may have restarted and \
-             forgotten it); register again at /register",
-        );
+    let client = match state
+        .clients
+        .find(client_id, &state.config.redirect_policy)
+        .await
+    {
+        Ok(client) => client,
+        Err(LookupError::Unknown) => {
+            return Err(html::refusal(
+                "this client is not registered here (its registration may have expired); \
+                 register again at /register",
+            ));
+        }
+        Err(LookupError::Document(reason)) => {
+            return Err(html::refusal(&format!(
+                "the client's metadata document cannot be used: {reason}"
+            )));
+        }
+        Err(LookupError::State(err)) => {
+            tracing::error!("oidcproxy: {err}");
+            return Err(html::page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sign-in temporarily unavailable",
+                "<p>The server cannot reach its state store. Try again in a moment.</p>",
+            ));
+        }
     };
     let redirect_uri = match get("redirect_uri") {
         Some(uri) if client.redirect_uris.iter().any(|r| same_redirect(r, uri)) => uri.to_owned(),
-        Some(_) => return error_page("redirect_uri is not registered for this client"),
+        Some(_) => return Err(html::refusal("redirect_uri is not registered for this client")),
         None => match client.redirect_uris.as_slice() {
             [only] => only.clone(),
-            _ => return error_page("redirect_uri is required: this client registered several"),
+            _ => {
+                return Err(html::refusal(
+                    "redirect_uri is required: this client registered several",
+                ));
+            }
         },
     };
     let Ok(client_redirect) = Url::parse(&redirect_uri) else {
-        return error_page("redirect_uri is not a URI");
+        return Err(html::refusal("redirect_uri is not a URI"));
     };
 
     // From here on the redirect URI is trusted: errors go back to the client.
     let state_param = get("state");
     let fail = |error: &str, description: &str| {
-        redirect_with(
-            client_redirect.clone(),
-            &[
-                ("error", Some(error)),
-                ("error_description", Some(description)),
-                ("state", state_param),
-            ],
-        )
+        error_to_client(state, client_redirect.clone(), state_param, error, description)
     };
     if get("response_type") != Some("code") {
-        return fail(
+        return Err(fail(
             "unsupported_response_type",
             "only response_type=code is supported",
-        );
+        ));
     }
     let Some(code_challenge) = get("code_challenge") else {
-        return fail("invalid_request", "PKCE is required: send code_challenge");
+        return Err(fail("invalid_request", "PKCE is required: send code_challenge"));
     };
     if get("code_challenge_method") != Some("S256") {
-        return fail("invalid_request", "code_challenge_method must be S256");
+        return Err(fail("invalid_request", "code_challenge_method must be S256"));
     }
     if !is_s256_challenge(code_challenge) {
-        return fail(
+        return Err(fail(
             "invalid_request",
             "code_challenge must be a base64url SHA-256 digest (43 characters)",
-        );
+        ));
     }
     let Some(client_state) = state_param else {
-        return fail("invalid_request", "state is required");
+        return Err(fail("invalid_request", "state is required"));
     };
-    if let Some(resource) = get("resource")
+    let resource = get("resource");
+    if let Some(resource) = resource
         && resource.trim_end_matches('/') != state.config.resource
     {
-        return fail(
+        return Err(fail(
             "invalid_target",
             &format!("resource must be {}", state.config.resource),
-        );
+        ));
     }
+    Ok(Checked {
+        client_id: client_id.to_owned(),
+        client,
+        redirect_uri,
+        client_state: client_state.to_owned(),
+        code_challenge: code_challenge.to_owned(),
+        resource: resource.map(str::to_owned),
+    })
+}
 
+/// The pass-through: straight to the provider with the client's redirect URI and PKCE.
+async fn pass_through(state: &ProxyState, checked: Checked) -> Response {
     let nonce = random_token();
     let pending = PendingAuthorization {
-        client_id: client_id.to_owned(),
-        redirect_uri: redirect_uri.clone(),
+        client_id: checked.client_id.clone(),
+        redirect_uri: checked.redirect_uri.clone(),
         nonce: nonce.clone(),
     };
-    if !state
-        .pending
-        .insert_new(code_challenge.to_owned(), pending, PENDING_TTL)
-    {
-        return fail(
-            "invalid_request",
-            "this code_challenge is already in use; start a new sign-in",
-        );
+    let stored = state
+        .state
+        .put_if_absent(
+            PENDING,
+            &checked.code_challenge,
+            &pending,
+            Some(state.lifetimes.sign_in),
+        )
+        .await;
+    let redirect = Url::parse(&checked.redirect_uri);
+    match (stored, redirect) {
+        (Ok(true), _) => {}
+        (Ok(false), Ok(redirect)) => {
+            return error_to_client(
+                state,
+                redirect,
+                Some(&checked.client_state),
+                "invalid_request",
+                "this code_challenge is already in use; start a new sign-in",
+            );
+        }
+        (Ok(false), Err(_)) => return html::refusal("redirect_uri is not a URI"),
+        (Err(err), _) => return super::state_unavailable(&err),
     }
     let scope = state.config.scope_param();
     redirect_with(
@@ -128,10 +206,10 @@ pub(crate) async fn authorize(
         &[
             ("client_id", Some(&state.config.client_id)),
             ("response_type", Some("code")),
-            ("redirect_uri", Some(&redirect_uri)),
+            ("redirect_uri", Some(&checked.redirect_uri)),
             ("scope", Some(&scope)),
-            ("state", Some(client_state)),
-            ("code_challenge", Some(code_challenge)),
+            ("state", Some(&checked.client_state)),
+            ("code_challenge", Some(&checked.code_challenge)),
             ("code_challenge_method", Some("S256")),
             ("response_mode", Some("query")),
             ("nonce", Some(&nonce)),
@@ -139,11 +217,32 @@ pub(crate) async fn authorize(
     )
 }
 
+/// An error authorization response to the client's redirect URI, with `iss` when this
+/// server issues authorization responses itself (the facade).
+pub(crate) fn error_to_client(
+    state: &ProxyState,
+    redirect: Url,
+    client_state: Option<&str>,
+    error: &str,
+    description: &str,
+) -> Response {
+    let iss = (state.config.flow == Flow::Proxy).then_some(state.config.base_url.as_str());
+    redirect_with(
+        redirect,
+        &[
+            ("error", Some(error)),
+            ("error_description", Some(description)),
+            ("state", client_state),
+            ("iss", iss),
+        ],
+    )
+}
+
 /// The query as a map, or the name of a parameter that appears twice (RFC 6749 §3.1:
 /// request parameters must not be repeated).
-fn single_valued(query: &str) -> Result<HashMap<String, String>, String> {
+pub(crate) fn single_valued(query: &[u8]) -> Result<HashMap<String, String>, String> {
     let mut params = HashMap::new();
-    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+    for (name, value) in url::form_urlencoded::parse(query) {
         if params
             .insert(name.to_string(), value.into_owned())
             .is_some()
@@ -164,7 +263,7 @@ fn is_s256_challenge(challenge: &str) -> bool {
 
 /// A 302 to `target` with `params` appended to whatever query it already has (an Entra B2C
 /// authorization endpoint carries its policy there).
-fn redirect_with(mut target: Url, params: &[(&str, Option<&str>)]) -> Response {
+pub(crate) fn redirect_with(mut target: Url, params: &[(&str, Option<&str>)]) -> Response {
     {
         let mut query = target.query_pairs_mut();
         for (name, value) in params {
@@ -183,50 +282,14 @@ fn redirect_with(mut target: Url, params: &[(&str, Option<&str>)]) -> Response {
         .into_response()
 }
 
-/// The 400 page for requests whose redirect URI cannot be trusted.
-fn error_page(reason: &str) -> Response {
-    let body = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Sign-in request refused</title></head>\
-         <body><h1>Sign-in request refused</h1><p>{}</p>\
-         <p>Restart the sign-in from your MCP client.</p></body></html>",
-        escape_html(reason)
-    );
-    (
-        StatusCode::BAD_REQUEST,
-        [
-            (header::CACHE_CONTROL, "no-store"),
-            (header::X_FRAME_OPTIONS, "DENY"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; frame-ancestors 'none'",
-            ),
-        ],
-        Html(body),
-    )
-        .into_response()
-}
-
-fn escape_html(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '&' => "&amp;".to_owned(),
-            '"' => "&quot;".to_owned(),
-            '\'' => "&#39;".to_owned(),
-            c => c.to_string(),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn repeated_parameters_are_named() {
-        assert_eq!(single_valued("a=1&b=2&a=3").unwrap_err(), "a".to_owned());
-        assert_eq!(single_valued("a=1&b=%20x").unwrap()["b"], " x");
+        assert_eq!(single_valued(b"a=1&b=2&a=3").unwrap_err(), "a".to_owned());
+        assert_eq!(single_valued(b"a=1&b=%20x").unwrap()["b"], " x");
     }
 
     #[test]
@@ -238,13 +301,5 @@ mod tests {
         assert!(!is_s256_challenge(
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"
         ));
-    }
-
-    #[test]
-    fn html_is_escaped() {
-        assert_eq!(
-            escape_html("<a href='x'>&"),
-            "&lt;a href=&#39;x&#39;&gt;&amp;"
-        );
     }
 }

@@ -1,6 +1,8 @@
 //! The proxy's settings: the Entra ID guide's `OIDCPROXY_AUTH_*` variables plus this
 //! server's public URL, read once and checked before anything is served.
 
+use std::time::Duration;
+
 use secrecy::SecretString;
 use url::Url;
 
@@ -34,6 +36,13 @@ pub struct ProxyEnv {
     pub base_url: Option<String>,
     /// `OIDCPROXY_ALLOWED_REDIRECT_URIS`: patterns for non-loopback client redirect URIs.
     pub allowed_redirect_uris: Option<String>,
+    /// `OIDCPROXY_FLOW`: `passthrough` (default) or `proxy` (the authorization-server facade).
+    pub flow: Option<String>,
+    /// `OIDCPROXY_STATE_KEY`: the secret that encrypts stored state; defaults to the client
+    /// secret.
+    pub state_key: Option<SecretString>,
+    /// `OIDCPROXY_ACCESS_TOKEN_TTL`: lifetime in seconds of the access tokens we issue.
+    pub access_token_ttl: Option<String>,
     /// The bind host, for the loopback-only default base URL.
     pub bind_host: String,
     /// The bind port, for the loopback-only default base URL.
@@ -60,10 +69,16 @@ impl ProxyEnv {
             audience: get("OIDCPROXY_AUTH_AUDIENCE"),
             scopes: get("OIDCPROXY_AUTH_SCOPES"),
             client_id: get("OIDCPROXY_AUTH_CLIENT_ID"),
-            client_secret: get("OIDCPROXY_AUTH_CLIENT_SECRET").map(SecretString::from),
+            // The facade's issue text and the `oidc` mode call it OIDCPROXY_CLIENT_SECRET.
+            client_secret: get("OIDCPROXY_AUTH_CLIENT_SECRET")
+                .or_else(|| get("OIDCPROXY_CLIENT_SECRET"))
+                .map(SecretString::from),
             discovery_url: get("OIDCPROXY_AUTH_DISCOVERY_URL"),
             base_url: get("OIDCPROXY_BASE_URL"),
             allowed_redirect_uris: get("OIDCPROXY_ALLOWED_REDIRECT_URIS"),
+            flow: get("OIDCPROXY_FLOW"),
+            state_key: get("OIDCPROXY_STATE_KEY").map(SecretString::from),
+            access_token_ttl: get("OIDCPROXY_ACCESS_TOKEN_TTL"),
             bind_host: bind_host.to_owned(),
             bind_port,
         }
@@ -142,7 +157,47 @@ pub(crate) struct ProxyConfig {
     /// `<base_url>/mcp`: the RFC 9728 resource and our tokens' `aud`.
     pub(crate) resource: String,
     pub(crate) redirect_policy: RedirectPolicy,
+    pub(crate) flow: Flow,
+    /// Lifetime of the access tokens we issue.
+    pub(crate) access_token_ttl: Duration,
 }
+
+/// How a sign-in reaches the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// The client's own redirect URI and PKCE go to the provider, which redirects the
+    /// browser straight back to the client (the Entra ID guide; each client redirect URI
+    /// must be registered at the provider).
+    PassThrough,
+    /// This server is the authorization server: it signs users in at the provider as one
+    /// confidential client with one callback (`<base>/auth/callback`), shows a consent
+    /// page, and issues its own codes.
+    Proxy,
+}
+
+/// How long the short-lived records of a sign-in last.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lifetimes {
+    /// From `/authorize` to the provider's callback (consent and provider login included).
+    pub(crate) sign_in: Duration,
+    /// Our authorization codes, from the redirect to the client until redeemed.
+    pub(crate) code: Duration,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Self {
+            sign_in: Duration::from_secs(600),
+            code: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Default lifetime of our access tokens: short, since refresh is cheap and revocation of
+/// a stolen token otherwise waits for expiry.
+const DEFAULT_ACCESS_TOKEN_TTL: Duration = Duration::from_secs(900);
+/// Bounds of `OIDCPROXY_ACCESS_TOKEN_TTL`.
+const ACCESS_TOKEN_TTL_RANGE: std::ops::RangeInclusive<u64> = 5..=86_400;
 
 /// The identity-provider values a discovery document may supply.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -229,6 +284,8 @@ impl ProxyConfig {
             });
         }
         let base_url = base_url(env)?;
+        let flow = flow(env)?;
+        let access_token_ttl = access_token_ttl(env)?;
         let patterns = env
             .allowed_redirect_uris
             .as_deref()
@@ -250,12 +307,52 @@ impl ProxyConfig {
             resource: format!("{base_url}/mcp"),
             base_url,
             redirect_policy: RedirectPolicy::new(patterns),
+            flow,
+            access_token_ttl,
         })
     }
 
     /// The configured scopes as one `scope` parameter.
     pub(crate) fn scope_param(&self) -> String {
         self.scopes.join(" ")
+    }
+}
+
+/// `OIDCPROXY_FLOW`; the facade needs a confidential client, since it redeems codes for
+/// itself rather than relaying a client's PKCE.
+fn flow(env: &ProxyEnv) -> Result<Flow, ProxyConfigError> {
+    const VAR: &str = "OIDCPROXY_FLOW";
+    match env.flow.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("passthrough" | "pass-through") => Ok(Flow::PassThrough),
+        Some("proxy") if env.client_secret.is_some() => Ok(Flow::Proxy),
+        Some("proxy") => Err(ProxyConfigError::Invalid {
+            var: VAR,
+            reason: "proxy needs a confidential client at the identity provider: set \
+                     OIDCPROXY_AUTH_CLIENT_SECRET (for Entra ID: Certificates & secrets > New \
+                     client secret) and register <base>/auth/callback as its Web redirect URI"
+                .to_owned(),
+        }),
+        Some(other) => Err(ProxyConfigError::Invalid {
+            var: VAR,
+            reason: format!("{other:?} is not a flow; use passthrough (default) or proxy"),
+        }),
+    }
+}
+
+fn access_token_ttl(env: &ProxyEnv) -> Result<Duration, ProxyConfigError> {
+    let Some(raw) = env.access_token_ttl.as_deref() else {
+        return Ok(DEFAULT_ACCESS_TOKEN_TTL);
+    };
+    match raw.parse::<u64>() {
+        Ok(secs) if ACCESS_TOKEN_TTL_RANGE.contains(&secs) => Ok(Duration::from_secs(secs)),
+        _ => Err(ProxyConfigError::Invalid {
+            var: "OIDCPROXY_ACCESS_TOKEN_TTL",
+            reason: format!(
+                "{raw:?} must be a number of seconds from {} to {}",
+                ACCESS_TOKEN_TTL_RANGE.start(),
+                ACCESS_TOKEN_TTL_RANGE.end()
+            ),
+        }),
     }
 }
 
@@ -494,6 +591,39 @@ mod tests {
             matches!(err, ProxyConfigError::IssuerMismatch { .. }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_facade_needs_a_client_secret_and_ttls_are_bounded() {
+        let c = ProxyConfig::build(&env_with(&[], "127.0.0.1"), None).unwrap();
+        assert_eq!(c.flow, Flow::PassThrough);
+        assert_eq!(c.access_token_ttl, Duration::from_secs(900));
+        let err = ProxyConfig::build(&env_with(&[("OIDCPROXY_FLOW", "proxy")], "127.0.0.1"), None)
+            .unwrap_err();
+        assert!(err.to_string().contains("OIDCPROXY_AUTH_CLIENT_SECRET"), "{err}");
+        let c = ProxyConfig::build(
+            &env_with(
+                &[
+                    ("OIDCPROXY_FLOW", "Proxy"),
+                    ("OIDCPROXY_CLIENT_SECRET", "s3cret"),
+                    ("OIDCPROXY_ACCESS_TOKEN_TTL", "60"),
+                ],
+                "127.0.0.1",
+            ),
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.flow, Flow::Proxy);
+        assert_eq!(c.access_token_ttl, Duration::from_secs(60));
+        for (var, value) in [
+            ("OIDCPROXY_FLOW", "direct"),
+            ("OIDCPROXY_ACCESS_TOKEN_TTL", "1"),
+            ("OIDCPROXY_ACCESS_TOKEN_TTL", "ten"),
+        ] {
+            let err = ProxyConfig::build(&env_with(&[(var, value)], "127.0.0.1"), None)
+                .unwrap_err();
+            assert!(err.to_string().contains(var), "{err}");
+        }
     }
 
     #[test]

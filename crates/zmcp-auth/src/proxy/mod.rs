@@ -1,22 +1,37 @@
 //! The `oidcproxy` mode of the Entra ID guide: this server is the OAuth authorization
-//! server MCP clients see, and passes their sign-in through to an OIDC provider.
+//! server MCP clients see, in front of an OIDC provider that has no dynamic registration.
 //!
-//! `mcp-remote` registers here (Entra ID has no dynamic registration), is sent to the
-//! provider with its own redirect URI and PKCE challenge, and redeems the provider's code at
-//! our `/token`. There the provider's ID token is validated and the client receives a token
-//! signed by this server for `<base>/mcp`; the provider's tokens stay here. `/mcp` accepts
-//! those tokens, and also provider access tokens issued for the app itself (API scope).
+//! Two flows ([`Flow`], `OIDCPROXY_FLOW`):
+//! - **pass-through** (the guide): `mcp-remote` registers here and is sent to the provider
+//!   with its own redirect URI and PKCE challenge; it redeems the provider's code at our
+//!   `/token`, where the provider's ID token is validated. Each client redirect URI must be
+//!   registered at the provider.
+//! - **proxy** (the facade): the client is sent to our consent page, then to the provider
+//!   as this server's one confidential client with one callback (`<base>/auth/callback`);
+//!   the provider's code is redeemed here and the client gets a code of ours. Any client
+//!   works, with any loopback port, and nothing is registered per client at the provider.
 //!
-//! Registrations, pending sign-ins and refresh tokens are held in memory for now: a restart
-//! makes clients register and sign in again.
+//! Either way the client receives tokens signed by this server for `<base>/mcp`; the
+//! provider's tokens stay here, sealed in the state store. Registrations, sign-ins in
+//! flight, codes, sessions and the signing key live in `zmcp-store` (SQLite by default,
+//! Redis for replicas), so a restart signs nobody out. `/mcp` accepts our tokens while
+//! their session lives, and also provider access tokens issued for the app itself.
 
 mod authorize;
+mod callback;
+mod cimd;
+mod clients;
 mod config;
+mod consent;
+mod cookies;
+mod html;
 mod metadata;
 mod own_token;
 mod redirect_uri;
 mod register;
-mod store;
+mod revoke;
+mod sealed;
+mod sessions;
 mod token;
 mod upstream;
 
@@ -31,30 +46,34 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-pub use config::{ProxyConfigError, ProxyEnv};
+pub use config::{Flow, ProxyConfigError, ProxyEnv};
 use http::{HeaderMap, StatusCode, header};
+use secrecy::ExposeSecret;
+use serde_json::Value;
+use zmcp_store::Store;
 
 use self::{
-    authorize::PendingAuthorization, config::ProxyConfig, own_token::OwnTokens,
-    register::RegisteredClient, store::ExpiringMap, token::RefreshGrant, upstream::Upstream,
+    clients::Clients,
+    config::{Lifetimes, ProxyConfig},
+    cookies::Cookies,
+    own_token::OwnTokens,
+    sealed::{Sealed, StateError, StateKeys},
+    sessions::Sessions,
+    upstream::Upstream,
 };
 use crate::{
     AuthMode, Principal,
     jwks::JwksCache,
     outbound,
     rejection::Rejection,
-    validator::{DEFAULT_ALGORITHMS, TokenValidator, ValidatorConfig, bearer_token},
+    validation_error::ValidationError,
+    validator::{DEFAULT_ALGORITHMS, TokenValidator, ValidatorConfig, bearer_token, principal},
 };
 
-/// Most registered clients kept; beyond it the oldest registration is forgotten.
-const MAX_CLIENTS: usize = 10_000;
-/// Most sign-ins in flight.
-const MAX_PENDING: usize = 10_000;
-/// Most refresh tokens kept.
-const MAX_REFRESH: usize = 50_000;
-/// Every path [`OidcProxy::routes`] serves: the authentication layer must let them through,
-/// since a client reaches them before it has a token.
-const PUBLIC_PATHS: [&str; 7] = [
+/// Every path [`OidcProxy::routes`] serves in the facade: the authentication layer must let
+/// them through, since a client reaches them before it has a token. The pass-through serves
+/// all but the last two.
+const PUBLIC_PATHS: [&str; 11] = [
     "/.well-known/oauth-authorization-server",
     "/.well-known/openid-configuration",
     "/.well-known/oauth-protected-resource",
@@ -62,6 +81,10 @@ const PUBLIC_PATHS: [&str; 7] = [
     "/register",
     "/authorize",
     "/token",
+    "/revoke",
+    metadata::JWKS_PATH,
+    consent::CONSENT_PATH,
+    callback::CALLBACK_PATH,
 ];
 /// Largest `/register` or `/token` body read.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -81,9 +104,12 @@ pub(crate) struct ProxyState {
     /// Provider access tokens presented on `/mcp`: `aud` = the configured audience.
     access_tokens: TokenValidator,
     upstream: Upstream,
-    clients: ExpiringMap<RegisteredClient>,
-    pending: ExpiringMap<PendingAuthorization>,
-    refresh: ExpiringMap<RefreshGrant>,
+    /// Everything kept between requests, sealed.
+    state: Sealed,
+    clients: Clients,
+    sessions: Sessions,
+    cookies: Cookies,
+    lifetimes: Lifetimes,
 }
 
 impl std::fmt::Debug for OidcProxy {
@@ -100,12 +126,21 @@ impl std::fmt::Debug for OidcProxy {
 impl OidcProxy {
     /// Validates the settings, reads the discovery document when one is configured, and
     /// fetches the provider's signing keys: a proxy that could not validate a sign-in must
-    /// not start.
+    /// not start. State goes to `store` (the binary's `--store`, SQLite by default), or to
+    /// memory when there is none.
     ///
     /// # Errors
-    /// Missing or invalid settings, an unreachable discovery document or JWKS, or a
-    /// discovery document naming another issuer.
-    pub async fn from_env(env: &ProxyEnv) -> Result<Self, ProxyConfigError> {
+    /// Missing or invalid settings, an unreachable discovery document or JWKS, a discovery
+    /// document naming another issuer, or a state store that cannot be read.
+    pub async fn from_env(env: &ProxyEnv, store: Option<Store>) -> Result<Self, ProxyConfigError> {
+        Self::start(env, store, Lifetimes::default()).await
+    }
+
+    pub(crate) async fn start(
+        env: &ProxyEnv,
+        store: Option<Store>,
+        lifetimes: Lifetimes,
+    ) -> Result<Self, ProxyConfigError> {
         let discovered = match env.discovery_url.as_deref() {
             Some(raw) => {
                 let url =
@@ -152,8 +187,15 @@ impl OidcProxy {
         };
         let id_tokens = validator(&config.client_id);
         let access_tokens = validator(&config.audience);
-        let own = OwnTokens::generate(&config.base_url, &config.resource)
-            .map_err(ProxyConfigError::Internal)?;
+        let state = open_state(env, &config, store)?;
+        let own = OwnTokens::load_or_create(
+            &state,
+            &config.base_url,
+            &config.resource,
+            config.access_token_ttl,
+        )
+        .await
+        .map_err(ProxyConfigError::Internal)?;
         let upstream = Upstream::new(
             config.token_endpoint.clone(),
             config.client_id.clone(),
@@ -162,7 +204,7 @@ impl OidcProxy {
         .map_err(ProxyConfigError::Internal)?;
         tracing::info!(
             "OIDCProxy auth initialized (issuer={}, client_id={}, base_url={}, scopes={}, \
-             client secret {})",
+             client secret {}, flow={})",
             config.issuer,
             config.client_id,
             config.base_url,
@@ -171,27 +213,36 @@ impl OidcProxy {
                 "set"
             } else {
                 "not set (public client)"
+            },
+            match config.flow {
+                Flow::PassThrough => "passthrough",
+                Flow::Proxy => "proxy (upstream callback <base>/auth/callback)",
             }
         );
+        let documents = (config.flow == Flow::Proxy).then(cimd::Fetcher::new);
+        let cookies = Cookies::new(config.base_url.starts_with("https://"));
         Ok(Self {
             state: Arc::new(ProxyState {
+                clients: Clients::new(state.clone(), documents),
+                sessions: Sessions::new(state.clone()),
+                state,
+                cookies,
+                lifetimes,
                 config,
                 own,
                 id_tokens,
                 access_tokens,
                 upstream,
-                clients: ExpiringMap::new(MAX_CLIENTS),
-                pending: ExpiringMap::new(MAX_PENDING),
-                refresh: ExpiringMap::new(MAX_REFRESH),
             }),
         })
     }
 
     /// The public OAuth routes, to merge beside `/mcp` and OUTSIDE the authentication
-    /// layer: discovery documents, `/register`, `/authorize`, `/token`.
+    /// layer: discovery documents, `/register`, `/authorize`, `/token`, `/revoke`, `/jwks`
+    /// and, in the facade, the consent page and the provider's callback.
     pub fn routes(&self) -> Router {
         let body_limit = DefaultBodyLimit::max(MAX_BODY_BYTES);
-        Router::new()
+        let router = Router::new()
             .route(
                 "/.well-known/oauth-authorization-server",
                 get(metadata::authorization_server_handler),
@@ -210,18 +261,32 @@ impl OidcProxy {
             )
             .route("/register", post(register::register).layer(body_limit))
             .route("/authorize", get(authorize::authorize))
-            .route("/token", post(token::token).layer(body_limit))
-            .with_state(self.state.clone())
+            .route("/token", post(token::token).layer(body_limit.clone()))
+            .route("/revoke", post(revoke::revoke).layer(body_limit.clone()))
+            .route(metadata::JWKS_PATH, get(metadata::jwks_handler));
+        let router = match self.state.config.flow {
+            Flow::PassThrough => router,
+            Flow::Proxy => router
+                .route(
+                    consent::CONSENT_PATH,
+                    get(consent::show).post(consent::decide).layer(body_limit),
+                )
+                .route(callback::CALLBACK_PATH, get(callback::callback)),
+        };
+        router.with_state(self.state.clone())
     }
 
     /// The paths [`OidcProxy::routes`] serves, all public.
     pub fn public_paths(&self) -> &'static [&'static str] {
-        &PUBLIC_PATHS
+        match self.state.config.flow {
+            Flow::Proxy => &PUBLIC_PATHS,
+            Flow::PassThrough => PUBLIC_PATHS.get(..9).unwrap_or(&PUBLIC_PATHS),
+        }
     }
 
-    /// Admits a request to `/mcp` carrying one of our access tokens, or a provider access
-    /// token issued for this app. Refusals carry the RFC 9728 `resource_metadata` pointer
-    /// that starts a client's sign-in.
+    /// Admits a request to `/mcp` carrying one of our access tokens whose session lives,
+    /// or a provider access token issued for this app. Refusals carry the RFC 9728
+    /// `resource_metadata` pointer that starts a client's sign-in.
     ///
     /// # Errors
     /// Why the request is refused (401, with the Entra hint when one applies).
@@ -229,15 +294,24 @@ impl OidcProxy {
         let metadata_url = self.resource_metadata_url();
         let reject = |err| Rejection::bearer(&err, Some(&metadata_url), &[]);
         let token = bearer_token(headers).map_err(reject)?;
-        let validator = if self.state.own.is_ours(token) {
-            self.state.own.validator()
-        } else {
-            &self.state.access_tokens
-        };
-        validator
-            .authenticate(headers, AuthMode::OidcProxy)
-            .await
-            .map_err(reject)
+        if !self.state.own.is_ours(token) {
+            return self
+                .state
+                .access_tokens
+                .authenticate(headers, AuthMode::OidcProxy)
+                .await
+                .map_err(reject);
+        }
+        let claims = self.state.own.validator().validate(token).await.map_err(reject)?;
+        let sid = claims.get("sid").and_then(Value::as_str).unwrap_or_default();
+        match self.state.sessions.is_live(sid).await {
+            Ok(true) => Ok(principal(&claims, AuthMode::OidcProxy)),
+            Ok(false) => Err(reject(ValidationError::SessionEnded)),
+            Err(err) => {
+                tracing::error!("oidcproxy: {err}");
+                Err(reject(ValidationError::SessionUnknown))
+            }
+        }
     }
 
     /// What the `[SECURITY]` line says after `auth=`: `OIDCProxy (issuer=<issuer>)`.
@@ -263,6 +337,50 @@ impl OidcProxy {
             metadata::RESOURCE_METADATA_PATH
         )
     }
+}
+
+/// The state keys: `OIDCPROXY_STATE_KEY`, else the client secret (every replica has it),
+/// else random for this process; and the store, or memory when the binary gave none.
+fn open_state(
+    env: &ProxyEnv,
+    config: &ProxyConfig,
+    store: Option<Store>,
+) -> Result<Sealed, ProxyConfigError> {
+    let secret = env.state_key.as_ref().or(config.client_secret.as_ref());
+    let keys = match secret {
+        Some(secret) => StateKeys::derive(secret.expose_secret().as_bytes()),
+        None => StateKeys::ephemeral(),
+    }
+    .map_err(ProxyConfigError::Internal)?;
+    let store = match store {
+        Some(store) if keys.durable() => store,
+        Some(store) => {
+            tracing::warn!(
+                "oidcproxy: no OIDCPROXY_STATE_KEY or client secret to encrypt stored state \
+                 with, so registrations and sign-ins do not survive a restart; set \
+                 OIDCPROXY_STATE_KEY (the same value on every replica) to keep them"
+            );
+            store
+        }
+        None => {
+            tracing::warn!(
+                "oidcproxy: no state store; registrations and sign-ins are kept in memory \
+                 and lost at restart"
+            );
+            Store::memory()
+        }
+    };
+    Ok(Sealed::new(store, Arc::new(keys)))
+}
+
+/// The answer when the state store fails: the client should retry, not start over.
+pub(crate) fn state_unavailable(err: &StateError) -> Response {
+    tracing::error!("oidcproxy: {err}");
+    oauth_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "temporarily_unavailable",
+        "the server's state store is unavailable; retry shortly",
+    )
 }
 
 /// An OAuth error answer (RFC 6749 §5.2 shape), never cached.

@@ -1,9 +1,11 @@
-//! The access tokens this server issues to MCP clients: ES256 JWTs signed with a key made
-//! at start-up, bound to this server (`iss`) and its `/mcp` resource (`aud`).
+//! The access tokens this server issues to MCP clients: ES256 JWTs bound to this server
+//! (`iss`) and its `/mcp` resource (`aud`), naming the session (`sid`) they belong to so
+//! that revoking the session revokes them too.
 //!
-//! The provider's tokens never reach the client, so a leaked client token is useless
-//! anywhere else, and a restart (new key) invalidates every outstanding token: clients use
-//! their refresh token or sign in again.
+//! The signing key is made once and kept (sealed) in the state store, so tokens survive a
+//! restart and every replica signs and verifies with the same key; its public half is
+//! served at `/jwks`. The provider's tokens never reach the client, so a leaked client
+//! token is useless anywhere else.
 
 use std::{
     sync::Arc,
@@ -21,16 +23,24 @@ use jsonwebtoken::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::sealed::{Sealed, StateError};
 use crate::{
     jwks::{KeySet, StaticKeys, VerificationKey},
     validator::{TokenValidator, ValidatorConfig},
 };
 
-/// How long an access token we issue stays valid.
-pub(crate) const ACCESS_TOKEN_TTL: Duration = Duration::from_secs(3600);
+/// Where the signing key lives in the state store.
+const KEY_NAMESPACE: &str = "oidcproxy.signing-keys";
+const KEY_NAME: &str = "es256-current";
+
+/// The signing key as stored: PKCS#8 DER, base64url.
+#[derive(Serialize, Deserialize)]
+struct StoredKey {
+    pkcs8: String,
+}
 
 /// Who signed in, copied from the provider's validated ID token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Identity {
     pub(crate) sub: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,6 +66,8 @@ struct OwnClaims {
     /// The registered client the token was issued to.
     client_id: String,
     scope: String,
+    /// The session (refresh-token family) this token belongs to.
+    sid: String,
     #[serde(flatten)]
     identity: Identity,
 }
@@ -65,8 +77,10 @@ struct OwnClaims {
 pub(crate) struct OwnTokens {
     encoding: EncodingKey,
     kid: String,
+    public: Jwk,
     issuer: String,
     audience: String,
+    ttl: Duration,
     validator: TokenValidator,
 }
 
@@ -81,12 +95,56 @@ impl std::fmt::Debug for OwnTokens {
 }
 
 impl OwnTokens {
-    /// Generates a fresh P-256 key for tokens with this `iss` and `aud`.
-    pub(crate) fn generate(issuer: &str, audience: &str) -> Result<Self, String> {
+    /// The signing key from `state`, made and stored first if there is none yet. Of
+    /// replicas starting together exactly one key wins; the others adopt it.
+    pub(crate) async fn load_or_create(
+        state: &Sealed,
+        issuer: &str,
+        audience: &str,
+        ttl: Duration,
+    ) -> Result<Self, String> {
+        let stored = |e: StateError| format!("the token signing key: {e}");
+        if let Some(key) = state
+            .get::<StoredKey>(KEY_NAMESPACE, KEY_NAME)
+            .await
+            .map_err(stored)?
+        {
+            return Self::from_stored(&key, issuer, audience, ttl);
+        }
         let pkcs8 =
             EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
                 .map_err(|_| "could not generate the token signing key".to_owned())?;
-        let encoding = EncodingKey::from_ec_der(pkcs8.as_ref());
+        let fresh = StoredKey {
+            pkcs8: URL_SAFE_NO_PAD.encode(pkcs8.as_ref()),
+        };
+        if state
+            .put_if_absent(KEY_NAMESPACE, KEY_NAME, &fresh, None)
+            .await
+            .map_err(stored)?
+        {
+            tracing::info!("oidcproxy: created the token signing key");
+            return Self::from_stored(&fresh, issuer, audience, ttl);
+        }
+        let winner = state
+            .get::<StoredKey>(KEY_NAMESPACE, KEY_NAME)
+            .await
+            .map_err(stored)?
+            .ok_or_else(|| "the token signing key vanished from the state store".to_owned())?;
+        Self::from_stored(&winner, issuer, audience, ttl)
+    }
+
+    fn from_stored(
+        key: &StoredKey,
+        issuer: &str,
+        audience: &str,
+        ttl: Duration,
+    ) -> Result<Self, String> {
+        let pkcs8 = URL_SAFE_NO_PAD
+            .decode(&key.pkcs8)
+            .map_err(|_| "the stored token signing key is corrupt".to_owned())?;
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &pkcs8)
+            .map_err(|_| "the stored token signing key is not a P-256 key".to_owned())?;
+        let encoding = EncodingKey::from_ec_der(&pkcs8);
         let jwk = Jwk::from_encoding_key(&encoding, Algorithm::ES256)
             .map_err(|e| format!("could not derive the token verification key: {e}"))?;
         let kid = jwk
@@ -94,6 +152,8 @@ impl OwnTokens {
             .map_err(|e| format!("could not compute the key id: {e}"))?;
         let mut public = jwk;
         public.common.key_id = Some(kid.clone());
+        public.common.key_algorithm = Some(jsonwebtoken::jwk::KeyAlgorithm::ES256);
+        public.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Signature);
         let key = VerificationKey::from_jwk(&public)
             .map_err(|e| format!("could not load the token verification key: {e}"))?;
         let validator = TokenValidator::new(
@@ -108,21 +168,30 @@ impl OwnTokens {
         Ok(Self {
             encoding,
             kid,
+            public,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
+            ttl,
             validator,
         })
     }
 
-    /// Issues a token for `identity` to `client_id`; returns it with its lifetime in seconds.
+    /// The JWKS document of our verification key (`/jwks`).
+    pub(crate) fn jwks(&self) -> serde_json::Value {
+        serde_json::json!({ "keys": [self.public] })
+    }
+
+    /// Issues a token for `identity` to `client_id` in session `sid`; returns it with its
+    /// lifetime in seconds.
     pub(crate) fn issue(
         &self,
         identity: &Identity,
         client_id: &str,
         scope: &str,
+        sid: &str,
     ) -> Result<(String, u64), String> {
         let iat = now_secs();
-        let ttl = ACCESS_TOKEN_TTL.as_secs();
+        let ttl = self.ttl.as_secs();
         let claims = OwnClaims {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
@@ -131,6 +200,7 @@ impl OwnTokens {
             jti: random_token(),
             client_id: client_id.to_owned(),
             scope: scope.to_owned(),
+            sid: sid.to_owned(),
             identity: identity.clone(),
         };
         let mut header = Header::new(Algorithm::ES256);
@@ -194,15 +264,45 @@ mod tests {
         }
     }
 
-    fn tokens() -> OwnTokens {
-        OwnTokens::generate("http://127.0.0.1:1", "http://127.0.0.1:1/mcp").unwrap()
+    const TTL: Duration = Duration::from_secs(900);
+
+    fn state() -> Sealed {
+        Sealed::new(
+            zmcp_store::Store::memory(),
+            std::sync::Arc::new(super::super::sealed::StateKeys::derive(b"k").unwrap()),
+        )
+    }
+
+    async fn tokens_in(state: &Sealed) -> OwnTokens {
+        OwnTokens::load_or_create(state, "http://127.0.0.1:1", "http://127.0.0.1:1/mcp", TTL)
+            .await
+            .unwrap()
+    }
+
+    async fn tokens() -> OwnTokens {
+        tokens_in(&state()).await
+    }
+
+    #[tokio::test]
+    async fn the_key_is_kept_in_the_state_store() {
+        let state = state();
+        let first = tokens_in(&state).await;
+        let again = tokens_in(&state).await;
+        assert_eq!(first.kid, again.kid);
+        let (token, _) = first.issue(&identity(), "c", "openid", "sid-1").unwrap();
+        again.validator().validate(&token).await.unwrap();
+        assert_ne!(tokens().await.kid, first.kid);
+        let jwks = first.jwks();
+        assert_eq!(jwks["keys"][0]["kid"], first.kid.as_str());
+        assert_eq!(jwks["keys"][0]["alg"], "ES256");
+        assert!(jwks["keys"][0].get("d").is_none(), "{jwks}");
     }
 
     #[tokio::test]
     async fn issued_tokens_validate_and_carry_the_identity() {
-        let t = tokens();
-        let (token, ttl) = t.issue(&identity(), "client-1", "openid").unwrap();
-        assert_eq!(ttl, 3600);
+        let t = tokens().await;
+        let (token, ttl) = t.issue(&identity(), "client-1", "openid", "sid-1").unwrap();
+        assert_eq!(ttl, 900);
         assert!(t.is_ours(&token));
         let claims = t.validator().validate(&token).await.unwrap();
         assert_eq!(claims["sub"], "sub-1");
@@ -210,9 +310,10 @@ mod tests {
         assert_eq!(claims["preferred_username"], "alice@example.com");
         assert!(claims.get("email").is_none());
         assert_eq!(claims["client_id"], "client-1");
+        assert_eq!(claims["sid"], "sid-1");
         assert_eq!(claims["aud"], "http://127.0.0.1:1/mcp");
         let lifetime = claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap();
-        assert!(lifetime <= 3600);
+        assert_eq!(lifetime, 900);
         let header = jsonwebtoken::decode_header(&token).unwrap();
         assert_eq!(header.alg, Algorithm::ES256);
         assert!(header.kid.is_some());
@@ -221,13 +322,13 @@ mod tests {
     #[tokio::test]
     async fn another_key_or_audience_is_refused() {
         // Same issuer and audience, another key (as after a restart).
-        let (token, _) = tokens().issue(&identity(), "c", "openid").unwrap();
-        let err = tokens().validator().validate(&token).await.unwrap_err();
+        let (token, _) = tokens().await.issue(&identity(), "c", "openid", "s").unwrap();
+        let err = tokens().await.validator().validate(&token).await.unwrap_err();
         assert!(matches!(err, ValidationError::UnknownKey { .. }), "{err}");
 
-        let mut t = tokens();
+        let mut t = tokens().await;
         t.audience = "http://127.0.0.1:1/other".into();
-        let (token, _) = t.issue(&identity(), "c", "openid").unwrap();
+        let (token, _) = t.issue(&identity(), "c", "openid", "s").unwrap();
         let err = t.validator().validate(&token).await.unwrap_err();
         assert!(
             matches!(err, ValidationError::WrongAudience { .. }),
@@ -237,7 +338,7 @@ mod tests {
 
     #[tokio::test]
     async fn expired_tokens_are_refused() {
-        let t = tokens();
+        let t = tokens().await;
         let claims = OwnClaims {
             iss: t.issuer.clone(),
             aud: t.audience.clone(),
@@ -246,6 +347,7 @@ mod tests {
             jti: random_token(),
             client_id: "c".into(),
             scope: String::new(),
+            sid: "s".into(),
             identity: identity(),
         };
         let mut header = Header::new(Algorithm::ES256);
@@ -255,9 +357,9 @@ mod tests {
         assert_eq!(err, ValidationError::Expired);
     }
 
-    #[test]
-    fn routing_reads_only_the_issuer() {
-        let t = tokens();
+    #[tokio::test]
+    async fn routing_reads_only_the_issuer() {
+        let t = tokens().await;
         assert!(!t.is_ours("not-a-jwt"));
         let foreign = format!(
             "x.{}.y",

@@ -6,7 +6,7 @@
 //! asked for, as RFC 7591 §3.2.1 allows): it proves itself with PKCE, and the provider's
 //! own credentials are never handed out.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use axum::{
     Json,
@@ -17,14 +17,8 @@ use axum::{
 use http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::{
-    ProxyState, oauth_error,
-    own_token::{now_secs, random_token},
-};
+use super::{ProxyState, clients::Client, oauth_error, own_token::now_secs, state_unavailable};
 use crate::outbound::printable;
-
-/// How long a registration is remembered (in memory until durable storage lands).
-pub(crate) const CLIENT_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// At most this many redirect URIs per client.
 const MAX_REDIRECT_URIS: usize = 10;
@@ -38,12 +32,6 @@ const ECHOED: [&str; 6] = [
     "scope",
     "application_type",
 ];
-
-/// A client registered at `/register`.
-#[derive(Debug, Clone)]
-pub(crate) struct RegisteredClient {
-    pub(crate) redirect_uris: Vec<String>,
-}
 
 /// Why a registration is refused: an RFC 7591 §3.2.2 error code and a description.
 struct Refusal {
@@ -85,7 +73,20 @@ pub(crate) async fn register(State(state): State<Arc<ProxyState>>, body: Bytes) 
         }
     };
 
-    let client_id = random_token();
+    let client_name = metadata
+        .get("client_name")
+        .and_then(Value::as_str)
+        .map(|name| name.chars().take(200).collect::<String>())
+        .filter(|name| !name.trim().is_empty());
+    let client = Client {
+        redirect_uris: redirect_uris.clone(),
+        client_name,
+        from_document: false,
+    };
+    let client_id = match state.clients.register(&client).await {
+        Ok(id) => id,
+        Err(err) => return state_unavailable(&err),
+    };
     let mut answer = Map::new();
     answer.insert("client_id".into(), json!(client_id));
     answer.insert("client_id_issued_at".into(), json!(now_secs()));
@@ -102,17 +103,6 @@ pub(crate) async fn register(State(state): State<Arc<ProxyState>>, body: Bytes) 
         {
             answer.insert(key.into(), json!(v));
         }
-    }
-    let client = RegisteredClient { redirect_uris };
-    if !state
-        .clients
-        .insert_new(client_id.clone(), client, CLIENT_TTL)
-    {
-        return oauth_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            "client id collision; retry",
-        );
     }
     let client_name = answer
         .get("client_name")
@@ -146,7 +136,13 @@ fn redirect_uris(
         )));
     }
     let uris = strings(items).ok_or_else(|| bad_redirect("every redirect URI must be a string"))?;
+    let own_prefix = format!("{}/", state.config.base_url);
     for uri in &uris {
+        if uri.starts_with(&own_prefix) || *uri == state.config.base_url {
+            return Err(bad_redirect(format!(
+                "redirect URI {uri:?} refused: it points at this server, not at the client"
+            )));
+        }
         state
             .config
             .redirect_policy

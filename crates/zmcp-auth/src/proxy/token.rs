@@ -1,12 +1,19 @@
-//! `POST /token`: redeems the provider's authorization code (or our refresh token) at the
-//! provider, validates the provider's ID token, and answers with tokens of OUR own.
+//! `POST /token`: answers with tokens of OUR own, never the provider's.
 //!
-//! The client's PKCE verifier must match a sign-in that started at our `/authorize` (found
-//! by its S256 challenge), which also yields the `nonce` the ID token must carry. The
-//! provider's access token is never returned, and the client's tokens are never sent
-//! upstream: only the code, the verifier and our stored provider refresh token are.
+//! - `authorization_code`, pass-through: the provider's code is redeemed at the provider
+//!   with the client's PKCE verifier (the sign-in is found by its S256 challenge, which
+//!   also yields the `nonce` the ID token must carry).
+//! - `authorization_code`, facade: the code is ours; the client's verifier is checked
+//!   against the challenge it sent to `/authorize`. A code presented twice ends the
+//!   session it started (RFC 6749 §4.1.2).
+//! - `refresh_token`: rotation with reuse detection ([`super::sessions`]); the provider's
+//!   refresh token is used upstream at the same time, so a user the provider no longer
+//!   accepts loses access at the next refresh.
+//!
+//! The client's tokens are never sent upstream: only codes, verifiers and our stored
+//! provider refresh token are.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc};
 
 use axum::{
     Json,
@@ -16,26 +23,37 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use http::{StatusCode, header};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use super::{
-    ProxyState, oauth_error,
-    own_token::{Identity, random_token},
-    upstream::{UpstreamError, UpstreamTokens},
+    Flow, ProxyState,
+    authorize::{PENDING, PendingAuthorization, single_valued},
+    clients::{Client, LookupError},
+    oauth_error,
+    own_token::Identity,
+    sealed::StateError,
+    sessions::{Redeemed, Session},
+    upstream::{UpstreamError, verified_identity},
 };
 use crate::outbound::printable;
 
-/// How long our refresh tokens stay usable (each use replaces it with a new one).
-pub(crate) const REFRESH_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// The facade's authorization codes, issued at `/auth/callback`.
+pub(crate) const CODES: &str = "oidcproxy.codes";
+/// Codes already redeemed, with the session they started, to recognise a replay.
+const SPENT_CODES: &str = "oidcproxy.spent-codes";
 
-/// What our refresh token stands for.
-#[derive(Debug, Clone)]
-pub(crate) struct RefreshGrant {
-    client_id: String,
-    identity: Identity,
-    upstream: SecretString,
+/// What one of our authorization codes stands for.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct CodeGrant {
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) code_challenge: String,
+    pub(crate) identity: Identity,
+    pub(crate) upstream_refresh: Option<String>,
 }
 
 /// A token-endpoint failure: the OAuth error code and a description the client may show.
@@ -57,12 +75,39 @@ impl TokenError {
     fn into_response(self) -> Response {
         oauth_error(self.status, self.error, &self.description)
     }
+
+    fn state(err: &StateError) -> Self {
+        tracing::error!("oidcproxy: {err}");
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            error: "temporarily_unavailable",
+            description: "the server's state store is unavailable; retry shortly".to_owned(),
+        }
+    }
+
+    fn internal(reason: &str) -> Self {
+        tracing::error!("oidcproxy: {reason}");
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            error: "server_error",
+            description: "could not issue tokens".to_owned(),
+        }
+    }
+}
+
+impl From<StateError> for TokenError {
+    fn from(err: StateError) -> Self {
+        Self::state(&err)
+    }
 }
 
 pub(crate) async fn token(State(state): State<Arc<ProxyState>>, body: Bytes) -> Response {
     let result = match form(&body) {
         Ok(params) => match params.get("grant_type").map(String::as_str) {
-            Some("authorization_code") => authorization_code(&state, &params).await,
+            Some("authorization_code") => match state.config.flow {
+                Flow::PassThrough => provider_code(&state, &params).await,
+                Flow::Proxy => our_code(&state, &params).await,
+            },
             Some("refresh_token") => refresh_token(&state, &params).await,
             Some(other) => Err(TokenError::new(
                 "unsupported_grant_type",
@@ -89,21 +134,27 @@ pub(crate) async fn token(State(state): State<Arc<ProxyState>>, body: Bytes) -> 
     }
 }
 
-async fn authorization_code(
+/// Pass-through: the code is the provider's.
+async fn provider_code(
     state: &ProxyState,
     params: &HashMap<String, String>,
 ) -> Result<Value, TokenError> {
-    let client_id = registered_client(state, params)?;
+    let (client_id, client) = registered_client(state, params).await?;
     let code = required(params, "code")?;
     let verifier = required(params, "code_verifier")?;
+    check_resource(state, params)?;
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    let pending = state.pending.take(&challenge).ok_or_else(|| {
-        TokenError::new(
-            "invalid_grant",
-            "no sign-in started at this server's /authorize matches this code_verifier \
-             (it expired, was already used, or the server restarted); sign in again",
-        )
-    })?;
+    let pending = state
+        .state
+        .take::<PendingAuthorization>(PENDING, &challenge)
+        .await?
+        .ok_or_else(|| {
+            TokenError::new(
+                "invalid_grant",
+                "no sign-in started at this server's /authorize matches this code_verifier \
+                 (it expired or was already used); sign in again",
+            )
+        })?;
     if pending.client_id != client_id {
         return Err(TokenError::new(
             "invalid_grant",
@@ -122,154 +173,227 @@ async fn authorization_code(
         .redeem_code(code, verifier, &pending.redirect_uri, &scope)
         .await
         .map_err(upstream_error)?;
-    let identity = identity_from(state, &upstream, Some(&pending.nonce)).await?;
+    let identity = verified_identity(&state.id_tokens, &upstream, Some(&pending.nonce))
+        .await
+        .map_err(|reason| TokenError::new("invalid_grant", reason))?;
+    let upstream_refresh = upstream
+        .refresh_token
+        .map(|t| t.expose_secret().to_owned());
+    let (answer, _) = start_session(state, client_id, &client, identity, upstream_refresh).await?;
+    Ok(answer)
+}
+
+/// Facade: the code is ours, issued at `/auth/callback`.
+async fn our_code(
+    state: &ProxyState,
+    params: &HashMap<String, String>,
+) -> Result<Value, TokenError> {
+    let (client_id, client) = registered_client(state, params).await?;
+    let code = required(params, "code")?;
+    let verifier = required(params, "code_verifier")?;
+    check_resource(state, params)?;
+    let Some(grant) = state.state.take::<CodeGrant>(CODES, code).await? else {
+        if let Some(sid) = state.state.get::<String>(SPENT_CODES, code).await? {
+            state.sessions.end(&sid).await?;
+            tracing::warn!(
+                client_id = %printable(client_id, 80),
+                "oidcproxy: an authorization code was presented twice; the session it \
+                 started is revoked"
+            );
+            return Err(TokenError::new(
+                "invalid_grant",
+                "this authorization code was already used; the tokens issued for it are revoked",
+            ));
+        }
+        return Err(TokenError::new(
+            "invalid_grant",
+            "unknown or expired authorization code; sign in again",
+        ));
+    };
+    if grant.client_id != client_id {
+        return Err(TokenError::new(
+            "invalid_grant",
+            "the authorization code was issued to another client",
+        ));
+    }
+    if params.get("redirect_uri").map(String::as_str) != Some(grant.redirect_uri.as_str()) {
+        return Err(TokenError::new(
+            "invalid_grant",
+            "redirect_uri must be the one sent to /authorize",
+        ));
+    }
+    let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let verifier_ok = (43..=128).contains(&verifier.len())
+        && bool::from(computed.as_bytes().ct_eq(grant.code_challenge.as_bytes()));
+    if !verifier_ok {
+        return Err(TokenError::new(
+            "invalid_grant",
+            "code_verifier does not match the code_challenge sent to /authorize",
+        ));
+    }
+    let (answer, sid) = start_session(
+        state,
+        client_id,
+        &client,
+        grant.identity,
+        grant.upstream_refresh,
+    )
+    .await?;
+    state
+        .state
+        .put(SPENT_CODES, code, &sid, Some(state.lifetimes.code * 2))
+        .await?;
+    Ok(answer)
+}
+
+/// A new session with its first tokens; returns the token response and the session id.
+async fn start_session(
+    state: &ProxyState,
+    client_id: &str,
+    client: &Client,
+    identity: Identity,
+    upstream_refresh: Option<String>,
+) -> Result<(Value, String), TokenError> {
     tracing::info!(
-        client_id = %client_id,
+        client_id = %printable(client_id, 80),
         subject = %printable(&identity.sub, 120),
+        user = %printable(identity.preferred_username.as_deref().unwrap_or(""), 120),
         "oidcproxy: sign-in completed"
     );
-    issue(state, client_id, identity, upstream.refresh_token)
+    let session = Session {
+        client_id: client_id.to_owned(),
+        identity,
+        upstream_refresh,
+    };
+    let sid = state.sessions.start(&session).await?;
+    state.clients.touch(client_id, client).await?;
+    Ok((issue(state, &sid, &session).await?, sid))
 }
 
 async fn refresh_token(
     state: &ProxyState,
     params: &HashMap<String, String>,
 ) -> Result<Value, TokenError> {
-    let client_id = registered_client(state, params)?;
+    let (client_id, client) = registered_client(state, params).await?;
     let presented = required(params, "refresh_token")?;
-    let grant = state.refresh.take(presented).ok_or_else(|| {
-        TokenError::new(
-            "invalid_grant",
-            "unknown or expired refresh token (the server may have restarted); sign in again",
-        )
-    })?;
-    if grant.client_id != client_id {
+    check_resource(state, params)?;
+    let (sid, owner, mut session) = match state.sessions.redeem(presented).await? {
+        Redeemed::Live {
+            sid,
+            client_id,
+            session,
+        } => (sid, client_id, session),
+        Redeemed::Replayed => {
+            tracing::warn!(
+                client_id = %printable(client_id, 80),
+                "oidcproxy: a refresh token was used twice; its session is revoked"
+            );
+            return Err(TokenError::new(
+                "invalid_grant",
+                "this refresh token was already used, so its session is revoked (a copy may \
+                 have leaked); sign in again",
+            ));
+        }
+        Redeemed::Unknown => {
+            return Err(TokenError::new(
+                "invalid_grant",
+                "unknown, expired or revoked refresh token; sign in again",
+            ));
+        }
+    };
+    if owner != client_id {
+        state.sessions.end(&sid).await?;
+        tracing::warn!(
+            client_id = %printable(client_id, 80),
+            "oidcproxy: a refresh token was presented by another client; its session is revoked"
+        );
         return Err(TokenError::new(
             "invalid_grant",
             "the refresh token was issued to another client",
         ));
     }
-    let scope = state.config.scope_param();
-    let upstream = state
-        .upstream
-        .refresh(&grant.upstream, &scope)
-        .await
-        .map_err(upstream_error)?;
-    let identity = match upstream.id_token {
-        Some(_) => {
-            let fresh = identity_from(state, &upstream, None).await?;
-            if fresh.sub != grant.identity.sub {
+    if let Some(upstream_refresh) = session.upstream_refresh.clone() {
+        let scope = state.config.scope_param();
+        let refreshed = state
+            .upstream
+            .refresh(&SecretString::from(upstream_refresh), &scope)
+            .await;
+        let upstream = match refreshed {
+            Ok(upstream) => upstream,
+            Err(err @ UpstreamError::Unavailable(_)) => {
+                state.sessions.restore(presented, &sid, &owner).await?;
+                return Err(upstream_error(err));
+            }
+            Err(err) => {
+                state.sessions.end(&sid).await?;
+                return Err(upstream_error(err));
+            }
+        };
+        if upstream.id_token.is_some() {
+            let fresh = verified_identity(&state.id_tokens, &upstream, None)
+                .await
+                .map_err(|reason| TokenError::new("invalid_grant", reason))?;
+            if fresh.sub != session.identity.sub {
+                state.sessions.end(&sid).await?;
                 return Err(TokenError::new(
                     "invalid_grant",
                     "the identity provider returned an ID token for another user",
                 ));
             }
-            fresh
+            session.identity = fresh;
         }
-        None => grant.identity,
-    };
-    let upstream_refresh = upstream.refresh_token.or(Some(grant.upstream));
-    issue(state, client_id, identity, upstream_refresh)
+        if let Some(rotated) = upstream.refresh_token {
+            session.upstream_refresh = Some(rotated.expose_secret().to_owned());
+        }
+    }
+    state.sessions.update(&sid, &session).await?;
+    state.clients.touch(&client_id, &client).await?;
+    tracing::info!(
+        client_id = %printable(&client_id, 80),
+        subject = %printable(&session.identity.sub, 120),
+        "oidcproxy: refresh token rotated"
+    );
+    issue(state, &sid, &session).await
 }
 
-/// Our access token, and our refresh token when the provider gave one to refresh with.
-fn issue(
-    state: &ProxyState,
-    client_id: &str,
-    identity: Identity,
-    upstream_refresh: Option<SecretString>,
-) -> Result<Value, TokenError> {
+/// Our access token for the session, and a refresh token when the provider gave one to
+/// refresh with (otherwise the session cannot be re-checked upstream, so it ends with the
+/// access token).
+async fn issue(state: &ProxyState, sid: &str, session: &Session) -> Result<Value, TokenError> {
     let scope = state.config.scope_param();
-    let (access_token, expires_in) =
-        state
-            .own
-            .issue(&identity, client_id, &scope)
-            .map_err(|reason| {
-                tracing::error!("oidcproxy: {reason}");
-                TokenError {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    error: "server_error",
-                    description: "could not issue an access token".to_owned(),
-                }
-            })?;
+    let (access_token, expires_in) = state
+        .own
+        .issue(&session.identity, &session.client_id, &scope, sid)
+        .map_err(|reason| TokenError::internal(&reason))?;
     let mut answer = json!({
         "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": expires_in,
         "scope": scope,
     });
-    if let Some(upstream) = upstream_refresh {
-        let refresh = random_token();
-        let grant = RefreshGrant {
-            client_id: client_id.to_owned(),
-            identity,
-            upstream,
-        };
-        if state
-            .refresh
-            .insert_new(refresh.clone(), grant, REFRESH_TTL)
-            && let Some(map) = answer.as_object_mut()
-        {
+    if session.upstream_refresh.is_some() {
+        let refresh = state
+            .sessions
+            .new_refresh_token(sid, &session.client_id)
+            .await?;
+        if let Some(map) = answer.as_object_mut() {
             map.insert("refresh_token".into(), json!(refresh));
         }
     }
     Ok(answer)
 }
 
-/// Validates the provider's ID token (signature, `iss`, `aud` = provider client id, `exp`,
-/// and `nonce` when this server sent one) and copies the identity claims.
-async fn identity_from(
-    state: &ProxyState,
-    upstream: &UpstreamTokens,
-    nonce: Option<&str>,
-) -> Result<Identity, TokenError> {
-    let id_token = upstream.id_token.as_deref().ok_or_else(|| {
-        tracing::warn!(
-            "oidcproxy: the identity provider returned no id_token; is openid in \
-             OIDCPROXY_AUTH_SCOPES and the app allowed to sign users in?"
-        );
-        TokenError::new(
-            "invalid_grant",
-            "the identity provider returned no ID token, so the user cannot be identified",
-        )
-    })?;
-    let claims = state.id_tokens.validate(id_token).await.map_err(|err| {
-        tracing::warn!("oidcproxy: the identity provider's ID token was refused: {err}");
-        TokenError::new(
-            "invalid_grant",
-            format!("the identity provider's ID token was refused: {err}"),
-        )
-    })?;
-    if let Some(expected) = nonce
-        && claims.get("nonce").and_then(Value::as_str) != Some(expected)
-    {
-        tracing::warn!("oidcproxy: the identity provider's ID token has the wrong nonce");
-        return Err(TokenError::new(
-            "invalid_grant",
-            "the identity provider's ID token does not carry this sign-in's nonce",
-        ));
+/// RFC 8707: a `resource` other than our `/mcp` is refused (`invalid_target`).
+fn check_resource(state: &ProxyState, params: &HashMap<String, String>) -> Result<(), TokenError> {
+    match params.get("resource") {
+        Some(resource) if resource.trim_end_matches('/') != state.config.resource => {
+            Err(TokenError::new(
+                "invalid_target",
+                format!("resource must be {}", state.config.resource),
+            ))
+        }
+        _ => Ok(()),
     }
-    let text = |name: &str| {
-        claims
-            .get(name)
-            .and_then(Value::as_str)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
-    let sub = text("sub").ok_or_else(|| {
-        TokenError::new(
-            "invalid_grant",
-            "the identity provider's ID token has no sub claim",
-        )
-    })?;
-    Ok(Identity {
-        sub,
-        oid: text("oid"),
-        tid: text("tid"),
-        preferred_username: text("preferred_username"),
-        email: text("email"),
-        name: text("name"),
-    })
 }
 
 /// The provider's answer as an OAuth error for our client: its own code and description
@@ -312,22 +436,27 @@ fn upstream_error(err: UpstreamError) -> TokenError {
     }
 }
 
-/// The registered public client named by `client_id`; unknown ones get 401
-/// `invalid_client`, so SDK clients register again (RFC 6749 §5.2).
-fn registered_client<'a>(
+/// The public client named by `client_id`; unknown ones get 401 `invalid_client`, so SDK
+/// clients register again (RFC 6749 §5.2).
+async fn registered_client<'a>(
     state: &ProxyState,
     params: &'a HashMap<String, String>,
-) -> Result<&'a str, TokenError> {
+) -> Result<(&'a str, Client), TokenError> {
     let client_id = required(params, "client_id")?;
-    if state.clients.get(client_id).is_none() {
-        return Err(TokenError {
+    match state
+        .clients
+        .find(client_id, &state.config.redirect_policy)
+        .await
+    {
+        Ok(client) => Ok((client_id, client)),
+        Err(LookupError::State(err)) => Err(TokenError::state(&err)),
+        Err(LookupError::Unknown | LookupError::Document(_)) => Err(TokenError {
             status: StatusCode::UNAUTHORIZED,
             error: "invalid_client",
-            description: "unknown client_id (the server may have restarted); register again"
+            description: "unknown client_id (its registration may have expired); register again"
                 .to_owned(),
-        });
+        }),
     }
-    Ok(client_id)
 }
 
 fn required<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a str, TokenError> {
@@ -340,17 +469,10 @@ fn required<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a s
 
 /// The form body; a repeated parameter is an error (RFC 6749 §3.2).
 fn form(body: &[u8]) -> Result<HashMap<String, String>, TokenError> {
-    let mut params = HashMap::new();
-    for (name, value) in url::form_urlencoded::parse(body) {
-        if params
-            .insert(name.to_string(), value.into_owned())
-            .is_some()
-        {
-            return Err(TokenError::new(
-                "invalid_request",
-                format!("the {} parameter is repeated", printable(&name, 40)),
-            ));
-        }
-    }
-    Ok(params)
+    single_valued(body).map_err(|name| {
+        TokenError::new(
+            "invalid_request",
+            format!("the {} parameter is repeated", printable(&name, 40)),
+        )
+    })
 }

@@ -10,8 +10,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use super::config::Discovered;
-use crate::outbound;
+use serde_json::Value;
+
+use super::{config::Discovered, own_token::Identity};
+use crate::{outbound, validator::TokenValidator};
 
 /// Upper bound on any call to the provider.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -173,4 +175,47 @@ impl Upstream {
             ))),
         }
     }
+}
+
+/// Validates the provider's ID token (signature, `iss`, `aud` = provider client id, `exp`,
+/// and `nonce` when this server sent one) and copies the identity claims. The error is
+/// worded for the client (and logged for the operator, with the Entra hint if any).
+pub(crate) async fn verified_identity(
+    id_tokens: &TokenValidator,
+    upstream: &UpstreamTokens,
+    nonce: Option<&str>,
+) -> Result<Identity, String> {
+    let id_token = upstream.id_token.as_deref().ok_or_else(|| {
+        tracing::warn!(
+            "oidcproxy: the identity provider returned no id_token; is openid in \
+             OIDCPROXY_AUTH_SCOPES and the app allowed to sign users in?"
+        );
+        "the identity provider returned no ID token, so the user cannot be identified".to_owned()
+    })?;
+    let claims = id_tokens.validate(id_token).await.map_err(|err| {
+        tracing::warn!("oidcproxy: the identity provider's ID token was refused: {err}");
+        format!("the identity provider's ID token was refused: {err}")
+    })?;
+    if let Some(expected) = nonce
+        && claims.get("nonce").and_then(Value::as_str) != Some(expected)
+    {
+        tracing::warn!("oidcproxy: the identity provider's ID token has the wrong nonce");
+        return Err("the identity provider's ID token does not carry this sign-in's nonce".into());
+    }
+    let text = |name: &str| {
+        claims
+            .get(name)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let sub = text("sub").ok_or_else(|| "the identity provider's ID token has no sub claim".to_owned())?;
+    Ok(Identity {
+        sub,
+        oid: text("oid"),
+        tid: text("tid"),
+        preferred_username: text("preferred_username"),
+        email: text("email"),
+        name: text("name"),
+    })
 }

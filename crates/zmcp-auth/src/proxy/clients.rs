@@ -1,0 +1,129 @@
+//! The MCP clients this server knows: those registered at `/register` (kept in the state
+//! store, so a restart does not make them register again) and, in the facade, those named by
+//! a Client ID Metadata Document URL.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    cimd::{self, Fetcher},
+    own_token::random_token,
+    redirect_uri::RedirectPolicy,
+    sealed::{Sealed, StateError},
+};
+
+const CLIENTS: &str = "oidcproxy.clients";
+const DOCUMENTS: &str = "oidcproxy.client-documents";
+
+/// How long a registration is kept; every token grant to the client extends it.
+pub(crate) const CLIENT_TTL: Duration = Duration::from_secs(90 * 24 * 3600);
+/// How long a fetched metadata document is trusted before it is fetched again.
+const DOCUMENT_TTL: Duration = Duration::from_secs(3600);
+
+/// A client and the redirect URIs it may use.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Client {
+    pub(crate) redirect_uris: Vec<String>,
+    /// What the client calls itself (shown on the consent page, never trusted).
+    pub(crate) client_name: Option<String>,
+    /// Described by a metadata document at its `client_id` URL (its host vouches for it).
+    #[serde(default)]
+    pub(crate) from_document: bool,
+}
+
+/// Why a client cannot be used.
+#[derive(Debug)]
+pub(crate) enum LookupError {
+    /// Not registered (or registration expired) and not a usable document URL.
+    Unknown,
+    /// A metadata document URL that could not be fetched or checked.
+    Document(String),
+    /// The store failed.
+    State(StateError),
+}
+
+impl From<StateError> for LookupError {
+    fn from(err: StateError) -> Self {
+        Self::State(err)
+    }
+}
+
+/// Registered clients and metadata documents.
+#[derive(Debug, Clone)]
+pub(crate) struct Clients {
+    state: Sealed,
+    /// Set when metadata documents are accepted (the facade).
+    documents: Option<Fetcher>,
+}
+
+impl Clients {
+    pub(crate) fn new(state: Sealed, documents: Option<Fetcher>) -> Self {
+        Self { state, documents }
+    }
+
+    /// Stores a registration; returns its new client id.
+    pub(crate) async fn register(&self, client: &Client) -> Result<String, StateError> {
+        loop {
+            let client_id = random_token();
+            if self
+                .state
+                .put_if_absent(CLIENTS, &client_id, client, Some(CLIENT_TTL))
+                .await?
+            {
+                return Ok(client_id);
+            }
+        }
+    }
+
+    /// Keeps a registration alive while it is used.
+    pub(crate) async fn touch(&self, client_id: &str, client: &Client) -> Result<(), StateError> {
+        if client.from_document {
+            return Ok(());
+        }
+        self.state
+            .put(CLIENTS, client_id, client, Some(CLIENT_TTL))
+            .await
+    }
+
+    /// The client `client_id` names.
+    pub(crate) async fn find(
+        &self,
+        client_id: &str,
+        policy: &RedirectPolicy,
+    ) -> Result<Client, LookupError> {
+        match (&self.documents, cimd::is_document_url(client_id)) {
+            (Some(fetcher), true) => self.document_client(fetcher, client_id, policy).await,
+            (None, true) => Err(LookupError::Unknown),
+            (_, false) => self
+                .state
+                .get::<Client>(CLIENTS, client_id)
+                .await?
+                .ok_or(LookupError::Unknown),
+        }
+    }
+
+    async fn document_client(
+        &self,
+        fetcher: &Fetcher,
+        client_id: &str,
+        policy: &RedirectPolicy,
+    ) -> Result<Client, LookupError> {
+        if let Some(cached) = self.state.get::<Client>(DOCUMENTS, client_id).await? {
+            return Ok(cached);
+        }
+        let doc = fetcher
+            .fetch(client_id, policy)
+            .await
+            .map_err(LookupError::Document)?;
+        let client = Client {
+            redirect_uris: doc.redirect_uris,
+            client_name: Some(doc.client_name),
+            from_document: true,
+        };
+        self.state
+            .put(DOCUMENTS, client_id, &client, Some(DOCUMENT_TTL))
+            .await?;
+        Ok(client)
+    }
+}

@@ -1,0 +1,3 @@
+//! The authorization-server facade (`OIDCPROXY_FLOW=proxy`).
+
+use super::*;
