@@ -355,16 +355,30 @@ async fn refresh_goes_upstream_revalidates_and_rotates() {
     assert_ne!(rotated, ours);
     assert!(!fresh.to_string().contains("UPSTREAM"));
 
-    // The old refresh token is gone; the new one maps to the rotated upstream token.
-    let (status, err) = refresh(ours).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(err["error"], "invalid_grant");
-    let (status, _) = refresh(rotated).await;
-    assert_eq!(status, StatusCode::OK);
+    // The new one maps to the rotated upstream token.
+    let (status, fresher) = refresh(rotated).await;
+    assert_eq!(status, StatusCode::OK, "{fresher}");
     assert_eq!(
         h.upstream.last_request()["refresh_token"],
         "UPSTREAM-REFRESH-2"
     );
+    let newest = fresher["refresh_token"].as_str().unwrap().to_owned();
+    let access = fresher["access_token"].as_str().unwrap().to_owned();
+    assert!(h.authenticate(&access).await.is_ok());
+
+    // Replaying a spent refresh token revokes the whole session: the newest refresh token
+    // and the access token issued with it stop working too.
+    let (status, err) = refresh(ours).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error"], "invalid_grant");
+    assert!(
+        err["error_description"].as_str().unwrap().contains("already used"),
+        "{err}"
+    );
+    let (status, err) = refresh(newest).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    let rejection = h.authenticate(&access).await.unwrap_err();
+    assert!(rejection.message().contains("session"), "{}", rejection.message());
 
     // An ID token for someone else on refresh is refused.
     let (_, body) = h.sign_in().await;
