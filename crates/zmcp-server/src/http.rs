@@ -131,7 +131,12 @@ pub fn guard(app: Router, guard: &Guard) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .layer(overriding(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(overriding(header::REFERRER_POLICY, "no-referrer"))
+        // A page may ask for less: the OAuth consent page needs `same-origin` so that its
+        // form post carries a real `Origin` (under `no-referrer` browsers send `null`).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
         .layer(overriding(header::X_FRAME_OPTIONS, "DENY"));
     if guard.tls {
         app.layer(overriding(

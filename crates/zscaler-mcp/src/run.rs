@@ -405,11 +405,16 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Option<zmcp_store::St
         "this process's memory".to_owned()
     } else {
         match url.trim_start_matches("sqlite:").trim_start_matches("//") {
-            "" => dir.join(zmcp_store::DEFAULT_SQLITE_FILE).display().to_string(),
+            "" => dir
+                .join(zmcp_store::DEFAULT_SQLITE_FILE)
+                .display()
+                .to_string(),
             path => path.to_owned(),
         }
     };
-    tracing::info!("State store opened ({place}): OAuth sign-ins and spent delete confirmations are kept there");
+    tracing::info!(
+        "State store opened ({place}): OAuth sign-ins and spent delete confirmations are kept there"
+    );
     Ok(Some(store))
 }
 

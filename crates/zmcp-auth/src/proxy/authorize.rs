@@ -23,8 +23,7 @@ use url::Url;
 use super::{
     Flow, ProxyState,
     clients::{Client, LookupError},
-    consent,
-    html,
+    consent, html,
     own_token::random_token,
     redirect_uri::same_redirect,
 };
@@ -109,7 +108,11 @@ async fn check(state: &ProxyState, query: &str) -> Result<Checked, Response> {
     };
     let redirect_uri = match get("redirect_uri") {
         Some(uri) if client.redirect_uris.iter().any(|r| same_redirect(r, uri)) => uri.to_owned(),
-        Some(_) => return Err(html::refusal("redirect_uri is not registered for this client")),
+        Some(_) => {
+            return Err(html::refusal(
+                "redirect_uri is not registered for this client",
+            ));
+        }
         None => match client.redirect_uris.as_slice() {
             [only] => only.clone(),
             _ => {
@@ -126,7 +129,13 @@ async fn check(state: &ProxyState, query: &str) -> Result<Checked, Response> {
     // From here on the redirect URI is trusted: errors go back to the client.
     let state_param = get("state");
     let fail = |error: &str, description: &str| {
-        error_to_client(state, client_redirect.clone(), state_param, error, description)
+        error_to_client(
+            state,
+            client_redirect.clone(),
+            state_param,
+            error,
+            description,
+        )
     };
     if get("response_type") != Some("code") {
         return Err(fail(
@@ -135,10 +144,16 @@ async fn check(state: &ProxyState, query: &str) -> Result<Checked, Response> {
         ));
     }
     let Some(code_challenge) = get("code_challenge") else {
-        return Err(fail("invalid_request", "PKCE is required: send code_challenge"));
+        return Err(fail(
+            "invalid_request",
+            "PKCE is required: send code_challenge",
+        ));
     };
     if get("code_challenge_method") != Some("S256") {
-        return Err(fail("invalid_request", "code_challenge_method must be S256"));
+        return Err(fail(
+            "invalid_request",
+            "code_challenge_method must be S256",
+        ));
     }
     if !is_s256_challenge(code_challenge) {
         return Err(fail(

@@ -48,10 +48,12 @@ pub(crate) async fn callback(
     let Some(upstream_state) = params.get("state") else {
         return html::refusal("the identity provider's answer has no state");
     };
-    if !state
-        .cookies
-        .vouches(state.state.keys(), &headers, Purpose::Binding, upstream_state)
-    {
+    if !state.cookies.vouches(
+        state.state.keys(),
+        &headers,
+        Purpose::Binding,
+        upstream_state,
+    ) {
         tracing::warn!(
             "oidcproxy: a provider callback arrived in a browser that did not approve the \
              sign-in (no binding cookie); refused"
@@ -143,7 +145,10 @@ async fn finish(
             );
             return to_client(
                 "access_denied",
-                &format!("identity provider: {}: {description}", printable(&error, 60)),
+                &format!(
+                    "identity provider: {}: {description}",
+                    printable(&error, 60)
+                ),
             );
         }
         Err(UpstreamError::Unavailable(reason)) => {
@@ -154,8 +159,7 @@ async fn finish(
             );
         }
     };
-    let identity = match verified_identity(&state.id_tokens, &upstream, Some(&flight.nonce)).await
-    {
+    let identity = match verified_identity(&state.id_tokens, &upstream, Some(&flight.nonce)).await {
         Ok(identity) => identity,
         Err(reason) => return to_client("access_denied", &reason),
     };
@@ -164,9 +168,7 @@ async fn finish(
         redirect_uri: t.redirect_uri.clone(),
         code_challenge: t.code_challenge.clone(),
         identity,
-        upstream_refresh: upstream
-            .refresh_token
-            .map(|r| r.expose_secret().to_owned()),
+        upstream_refresh: upstream.refresh_token.map(|r| r.expose_secret().to_owned()),
     };
     let our_code = random_token();
     if let Err(err) = state

@@ -88,7 +88,12 @@ impl Fetcher {
             .header(http::header::ACCEPT, "application/json")
             .send()
             .await
-            .map_err(|e| format!("fetching the client metadata document failed: {}", outbound::describe(&e)))?;
+            .map_err(|e| {
+                format!(
+                    "fetching the client metadata document failed: {}",
+                    outbound::describe(&e)
+                )
+            })?;
         let status = response.status();
         if !status.is_success() {
             return Err(format!(
@@ -103,7 +108,9 @@ impl Fetcher {
     /// compared to the client id byte for byte.
     fn check_url(&self, client_id: &str) -> Result<Url, String> {
         if client_id.len() > MAX_URL_LEN {
-            return Err(format!("a client id URL is at most {MAX_URL_LEN} characters"));
+            return Err(format!(
+                "a client id URL is at most {MAX_URL_LEN} characters"
+            ));
         }
         let url = Url::parse(client_id).map_err(|_| "the client id is not a URL".to_owned())?;
         let scheme_ok = url.scheme() == "https"
@@ -111,10 +118,12 @@ impl Fetcher {
         if !scheme_ok {
             return Err("a client id URL must use https".to_owned());
         }
-        if url.path() == "/" || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
-            return Err(
-                "a client id URL needs a path and no fragment or userinfo".to_owned(),
-            );
+        if url.path() == "/"
+            || url.fragment().is_some()
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
+            return Err("a client id URL needs a path and no fragment or userinfo".to_owned());
         }
         if url.as_str() != client_id {
             return Err("the client id URL is not in canonical form (dot segments, case or escaping differ)".to_owned());
@@ -125,13 +134,25 @@ impl Fetcher {
     /// The first address `host` resolves to, if every one of them is public.
     async fn public_address(&self, host: &str, port: u16) -> Result<SocketAddr, String> {
         let host = host.trim_start_matches('[').trim_end_matches(']');
-        let addrs: Vec<SocketAddr> = tokio::time::timeout(TIMEOUT, tokio::net::lookup_host((host, port)))
-            .await
-            .map_err(|_| "resolving the client id host timed out".to_owned())?
-            .map_err(|_| format!("the client id host {} does not resolve", printable(host, 100)))?
-            .collect();
-        let first = addrs.first().copied().ok_or_else(|| "the client id host has no address".to_owned())?;
-        if addrs.iter().all(|a| is_public(a.ip()) || (self.allow_loopback && a.ip().is_loopback())) {
+        let addrs: Vec<SocketAddr> =
+            tokio::time::timeout(TIMEOUT, tokio::net::lookup_host((host, port)))
+                .await
+                .map_err(|_| "resolving the client id host timed out".to_owned())?
+                .map_err(|_| {
+                    format!(
+                        "the client id host {} does not resolve",
+                        printable(host, 100)
+                    )
+                })?
+                .collect();
+        let first = addrs
+            .first()
+            .copied()
+            .ok_or_else(|| "the client id host has no address".to_owned())?;
+        if addrs
+            .iter()
+            .all(|a| is_public(a.ip()) || (self.allow_loopback && a.ip().is_loopback()))
+        {
             Ok(first)
         } else {
             Err("the client id host resolves to a private, loopback or reserved address".to_owned())
@@ -201,7 +222,10 @@ pub(crate) fn parse_document(
     if client_name.chars().count() > 200 {
         return Err("the document's client_name is longer than 200 characters".to_owned());
     }
-    match doc.get("token_endpoint_auth_method").and_then(Value::as_str) {
+    match doc
+        .get("token_endpoint_auth_method")
+        .and_then(Value::as_str)
+    {
         None | Some("none") => {}
         Some(other) => {
             return Err(format!(
@@ -253,7 +277,8 @@ mod tests {
 
     #[test]
     fn a_good_document_is_accepted() {
-        let got = parse_document(ID, &doc(serde_json::json!({})), &RedirectPolicy::default()).unwrap();
+        let got =
+            parse_document(ID, &doc(serde_json::json!({})), &RedirectPolicy::default()).unwrap();
         assert_eq!(got.client_name, "Example Agent");
         assert_eq!(got.redirect_uris, ["http://127.0.0.1:33418/callback"]);
     }
@@ -262,12 +287,24 @@ mod tests {
     fn bad_documents_are_refused_with_the_reason() {
         let policy = RedirectPolicy::default();
         for (extra, reason) in [
-            (serde_json::json!({"client_id": "https://evil.example/c.json"}), "client_id"),
+            (
+                serde_json::json!({"client_id": "https://evil.example/c.json"}),
+                "client_id",
+            ),
             (serde_json::json!({"client_name": ""}), "client_name"),
             (serde_json::json!({"redirect_uris": []}), "redirect_uris"),
-            (serde_json::json!({"redirect_uris": ["https://evil.example/cb"]}), "refused"),
-            (serde_json::json!({"redirect_uris": ["javascript:alert(1)"]}), "refused"),
-            (serde_json::json!({"token_endpoint_auth_method": "private_key_jwt"}), "not supported"),
+            (
+                serde_json::json!({"redirect_uris": ["https://evil.example/cb"]}),
+                "refused",
+            ),
+            (
+                serde_json::json!({"redirect_uris": ["javascript:alert(1)"]}),
+                "refused",
+            ),
+            (
+                serde_json::json!({"token_endpoint_auth_method": "private_key_jwt"}),
+                "not supported",
+            ),
         ] {
             let err = parse_document(ID, &doc(extra.clone()), &policy).unwrap_err();
             assert!(err.contains(reason), "{extra}: {err}");
@@ -295,13 +332,31 @@ mod tests {
     #[test]
     fn only_public_addresses_count() {
         for private in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0",
-            "100.64.0.1", "224.0.0.1", "255.255.255.255", "::1", "fc00::1", "fe80::1",
-            "::ffff:127.0.0.1", "::ffff:10.0.0.1", "2001:db8::1", "198.18.0.1",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "fc00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "2001:db8::1",
+            "198.18.0.1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
-        for public in ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"] {
+        for public in [
+            "8.8.8.8",
+            "1.1.1.1",
+            "2606:4700:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
     }

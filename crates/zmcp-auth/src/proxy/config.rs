@@ -175,7 +175,7 @@ pub enum Flow {
     Proxy,
 }
 
-/// How long the short-lived records of a sign-in last.
+/// How long the short-lived records of a sign-in last (shortened by tests).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Lifetimes {
     /// From `/authorize` to the provider's callback (consent and provider login included).
@@ -600,7 +600,10 @@ mod tests {
         assert_eq!(c.access_token_ttl, Duration::from_secs(900));
         let err = ProxyConfig::build(&env_with(&[("OIDCPROXY_FLOW", "proxy")], "127.0.0.1"), None)
             .unwrap_err();
-        assert!(err.to_string().contains("OIDCPROXY_AUTH_CLIENT_SECRET"), "{err}");
+        assert!(
+            err.to_string().contains("OIDCPROXY_AUTH_CLIENT_SECRET"),
+            "{err}"
+        );
         let c = ProxyConfig::build(
             &env_with(
                 &[
@@ -620,8 +623,8 @@ mod tests {
             ("OIDCPROXY_ACCESS_TOKEN_TTL", "1"),
             ("OIDCPROXY_ACCESS_TOKEN_TTL", "ten"),
         ] {
-            let err = ProxyConfig::build(&env_with(&[(var, value)], "127.0.0.1"), None)
-                .unwrap_err();
+            let err =
+                ProxyConfig::build(&env_with(&[(var, value)], "127.0.0.1"), None).unwrap_err();
             assert!(err.to_string().contains(var), "{err}");
         }
     }

@@ -77,7 +77,12 @@ pub(crate) async fn start(state: &ProxyState, checked: Checked) -> Response {
     let txn = random_token();
     if let Err(err) = state
         .state
-        .put(TRANSACTIONS, &txn, &transaction, Some(state.lifetimes.sign_in))
+        .put(
+            TRANSACTIONS,
+            &txn,
+            &transaction,
+            Some(state.lifetimes.sign_in),
+        )
         .await
     {
         return state_unavailable(&err);
@@ -246,7 +251,12 @@ async fn approve(
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(flight.code_verifier.as_bytes()));
     if let Err(err) = state
         .state
-        .put(FLIGHTS, &upstream_state, &flight, Some(state.lifetimes.sign_in))
+        .put(
+            FLIGHTS,
+            &upstream_state,
+            &flight,
+            Some(state.lifetimes.sign_in),
+        )
         .await
     {
         return state_unavailable(&err);

@@ -115,10 +115,18 @@ mod tests {
     fn a_cookie_vouches_only_for_its_value_and_purpose() {
         let keys = StateKeys::derive(b"k").unwrap();
         let cookies = Cookies::new(false);
-        let set = cookies.issue(&keys, Purpose::Binding, "state-1", 600).unwrap();
+        let set = cookies
+            .issue(&keys, Purpose::Binding, "state-1", 600)
+            .unwrap();
         let text = set.to_str().unwrap();
-        assert!(text.contains("HttpOnly") && text.contains("SameSite=Lax"), "{text}");
-        assert!(!text.contains("Secure") && !text.starts_with("__Host-"), "{text}");
+        assert!(
+            text.contains("HttpOnly") && text.contains("SameSite=Lax"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("Secure") && !text.starts_with("__Host-"),
+            "{text}"
+        );
         let headers = request_with(&set);
         assert!(cookies.vouches(&keys, &headers, Purpose::Binding, "state-1"));
         assert!(!cookies.vouches(&keys, &headers, Purpose::Binding, "state-2"));
@@ -136,7 +144,10 @@ mod tests {
             .unwrap();
         let text = set.to_str().unwrap();
         assert!(text.starts_with("__Host-zmcp-csrf-"), "{text}");
-        assert!(text.contains("; Secure") && text.contains("Path=/"), "{text}");
+        assert!(
+            text.contains("; Secure") && text.contains("Path=/"),
+            "{text}"
+        );
         let cleared = Cookies::new(true).clear(Purpose::Csrf, "t").unwrap();
         assert!(cleared.to_str().unwrap().contains("Max-Age=0"));
     }

@@ -133,13 +133,16 @@ impl OidcProxy {
     /// Missing or invalid settings, an unreachable discovery document or JWKS, a discovery
     /// document naming another issuer, or a state store that cannot be read.
     pub async fn from_env(env: &ProxyEnv, store: Option<Store>) -> Result<Self, ProxyConfigError> {
-        Self::start(env, store, Lifetimes::default()).await
+        Self::start(env, store, Lifetimes::default(), cimd::Fetcher::new()).await
     }
 
+    /// [`OidcProxy::from_env`] with the record lifetimes and metadata-document fetcher
+    /// given (tests shorten the one and let the other reach loopback).
     pub(crate) async fn start(
         env: &ProxyEnv,
         store: Option<Store>,
         lifetimes: Lifetimes,
+        documents: cimd::Fetcher,
     ) -> Result<Self, ProxyConfigError> {
         let discovered = match env.discovery_url.as_deref() {
             Some(raw) => {
@@ -219,7 +222,7 @@ impl OidcProxy {
                 Flow::Proxy => "proxy (upstream callback <base>/auth/callback)",
             }
         );
-        let documents = (config.flow == Flow::Proxy).then(cimd::Fetcher::new);
+        let documents = (config.flow == Flow::Proxy).then_some(documents);
         let cookies = Cookies::new(config.base_url.starts_with("https://"));
         Ok(Self {
             state: Arc::new(ProxyState {
@@ -302,8 +305,17 @@ impl OidcProxy {
                 .await
                 .map_err(reject);
         }
-        let claims = self.state.own.validator().validate(token).await.map_err(reject)?;
-        let sid = claims.get("sid").and_then(Value::as_str).unwrap_or_default();
+        let claims = self
+            .state
+            .own
+            .validator()
+            .validate(token)
+            .await
+            .map_err(reject)?;
+        let sid = claims
+            .get("sid")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         match self.state.sessions.is_live(sid).await {
             Ok(true) => Ok(principal(&claims, AuthMode::OidcProxy)),
             Ok(false) => Err(reject(ValidationError::SessionEnded)),

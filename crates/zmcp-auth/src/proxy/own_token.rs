@@ -322,8 +322,16 @@ mod tests {
     #[tokio::test]
     async fn another_key_or_audience_is_refused() {
         // Same issuer and audience, another key (as after a restart).
-        let (token, _) = tokens().await.issue(&identity(), "c", "openid", "s").unwrap();
-        let err = tokens().await.validator().validate(&token).await.unwrap_err();
+        let (token, _) = tokens()
+            .await
+            .issue(&identity(), "c", "openid", "s")
+            .unwrap();
+        let err = tokens()
+            .await
+            .validator()
+            .validate(&token)
+            .await
+            .unwrap_err();
         assert!(matches!(err, ValidationError::UnknownKey { .. }), "{err}");
 
         let mut t = tokens().await;

@@ -27,7 +27,11 @@ pub(crate) async fn revoke(State(state): State<Arc<ProxyState>>, body: Bytes) ->
         );
     };
     let Some(token) = params.get("token").filter(|t| !t.is_empty()) else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "token is required");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "token is required",
+        );
     };
     let client_id = params.get("client_id").map(String::as_str).unwrap_or("");
     let ended = if state.own.is_ours(token) {
@@ -80,10 +84,14 @@ async fn revoke_refresh_token(
     let unavailable = |err| state_unavailable(&err);
     match state.sessions.redeem(token).await.map_err(unavailable)? {
         Redeemed::Live {
-            sid, client_id: owner, ..
+            sid,
+            client_id: owner,
+            ..
         } if owner == client_id => state.sessions.end(&sid).await.map_err(unavailable),
         Redeemed::Live {
-            sid, client_id: owner, ..
+            sid,
+            client_id: owner,
+            ..
         } => {
             state
                 .sessions

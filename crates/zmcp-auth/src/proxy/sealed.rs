@@ -222,7 +222,12 @@ impl Sealed {
         Ok(out)
     }
 
-    fn open<T: DeserializeOwned>(&self, namespace: &str, stored: &str, bytes: Vec<u8>) -> Option<T> {
+    fn open<T: DeserializeOwned>(
+        &self,
+        namespace: &str,
+        stored: &str,
+        bytes: Vec<u8>,
+    ) -> Option<T> {
         let (&version, rest) = bytes.split_first()?;
         if version != FORMAT_V1 || rest.len() < NONCE_LEN {
             return None;

@@ -117,7 +117,11 @@ impl Sessions {
             .take::<RefreshRecord>(REFRESH_TOKENS, token)
             .await?
         else {
-            return match self.state.get::<String>(SPENT_REFRESH_TOKENS, token).await? {
+            return match self
+                .state
+                .get::<String>(SPENT_REFRESH_TOKENS, token)
+                .await?
+            {
                 Some(sid) => {
                     self.end(&sid).await?;
                     Ok(Redeemed::Replayed)
@@ -191,16 +195,30 @@ mod tests {
         let s = sessions();
         let sid = s.start(&session()).await.unwrap();
         let first = s.new_refresh_token(&sid, "c1").await.unwrap();
-        let Redeemed::Live { sid: got, client_id, .. } = s.redeem(&first).await.unwrap() else {
+        let Redeemed::Live {
+            sid: got,
+            client_id,
+            ..
+        } = s.redeem(&first).await.unwrap()
+        else {
             panic!("the first use must be live")
         };
         assert_eq!((got.as_str(), client_id.as_str()), (sid.as_str(), "c1"));
         let second = s.new_refresh_token(&sid, "c1").await.unwrap();
         assert!(s.is_live(&sid).await.unwrap());
-        assert!(matches!(s.redeem(&first).await.unwrap(), Redeemed::Replayed));
+        assert!(matches!(
+            s.redeem(&first).await.unwrap(),
+            Redeemed::Replayed
+        ));
         assert!(!s.is_live(&sid).await.unwrap());
-        assert!(matches!(s.redeem(&second).await.unwrap(), Redeemed::Unknown));
-        assert!(matches!(s.redeem("never-issued").await.unwrap(), Redeemed::Unknown));
+        assert!(matches!(
+            s.redeem(&second).await.unwrap(),
+            Redeemed::Unknown
+        ));
+        assert!(matches!(
+            s.redeem("never-issued").await.unwrap(),
+            Redeemed::Unknown
+        ));
     }
 
     #[tokio::test]
@@ -208,9 +226,15 @@ mod tests {
         let s = sessions();
         let sid = s.start(&session()).await.unwrap();
         let token = s.new_refresh_token(&sid, "c1").await.unwrap();
-        assert!(matches!(s.redeem(&token).await.unwrap(), Redeemed::Live { .. }));
+        assert!(matches!(
+            s.redeem(&token).await.unwrap(),
+            Redeemed::Live { .. }
+        ));
         s.restore(&token, &sid, "c1").await.unwrap();
-        assert!(matches!(s.redeem(&token).await.unwrap(), Redeemed::Live { .. }));
+        assert!(matches!(
+            s.redeem(&token).await.unwrap(),
+            Redeemed::Live { .. }
+        ));
         assert!(s.is_live(&sid).await.unwrap());
     }
 

@@ -176,9 +176,7 @@ async fn provider_code(
     let identity = verified_identity(&state.id_tokens, &upstream, Some(&pending.nonce))
         .await
         .map_err(|reason| TokenError::new("invalid_grant", reason))?;
-    let upstream_refresh = upstream
-        .refresh_token
-        .map(|t| t.expose_secret().to_owned());
+    let upstream_refresh = upstream.refresh_token.map(|t| t.expose_secret().to_owned());
     let (answer, _) = start_session(state, client_id, &client, identity, upstream_refresh).await?;
     Ok(answer)
 }

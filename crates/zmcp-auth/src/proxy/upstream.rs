@@ -209,7 +209,8 @@ pub(crate) async fn verified_identity(
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
-    let sub = text("sub").ok_or_else(|| "the identity provider's ID token has no sub claim".to_owned())?;
+    let sub = text("sub")
+        .ok_or_else(|| "the identity provider's ID token has no sub claim".to_owned())?;
     Ok(Identity {
         sub,
         oid: text("oid"),

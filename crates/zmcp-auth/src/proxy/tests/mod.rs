@@ -131,9 +131,14 @@ impl Harness {
         for (name, value) in extra {
             vars.insert(name, (*value).to_owned());
         }
-        let proxy = OidcProxy::start(&proxy_env(&vars), Some(store.clone()), lifetimes)
-            .await
-            .unwrap();
+        let proxy = OidcProxy::start(
+            &proxy_env(&vars),
+            Some(store.clone()),
+            lifetimes,
+            cimd::Fetcher::allowing_loopback(),
+        )
+        .await
+        .unwrap();
         Self {
             key,
             idp,
@@ -151,6 +156,7 @@ impl Harness {
             &proxy_env(&self.vars),
             Some(self.store.clone()),
             self.lifetimes,
+            cimd::Fetcher::allowing_loopback(),
         )
         .await
         .unwrap();
@@ -315,4 +321,3 @@ fn claims_of(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).unwrap();
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
-

@@ -372,13 +372,20 @@ async fn refresh_goes_upstream_revalidates_and_rotates() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(err["error"], "invalid_grant");
     assert!(
-        err["error_description"].as_str().unwrap().contains("already used"),
+        err["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("already used"),
         "{err}"
     );
     let (status, err) = refresh(newest).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
     let rejection = h.authenticate(&access).await.unwrap_err();
-    assert!(rejection.message().contains("session"), "{}", rejection.message());
+    assert!(
+        rejection.message().contains("session"),
+        "{}",
+        rejection.message()
+    );
 
     // An ID token for someone else on refresh is refused.
     let (_, body) = h.sign_in().await;
@@ -678,7 +685,9 @@ async fn start_up_fails_closed() {
     let vars = guide_env(&idp, token_addr);
 
     idp.set_jwks_status(Some(503));
-    let err = OidcProxy::from_env(&proxy_env(&vars), None).await.unwrap_err();
+    let err = OidcProxy::from_env(&proxy_env(&vars), None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ProxyConfigError::Jwks(_)), "{err}");
     assert!(err.to_string().contains("OIDCPROXY_AUTH_JWKS_URI"), "{err}");
     idp.set_jwks_status(None);
