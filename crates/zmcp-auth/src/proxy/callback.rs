@@ -14,7 +14,6 @@ use axum::{
     response::Response,
 };
 use http::{HeaderMap, StatusCode};
-use secrecy::ExposeSecret;
 use url::Url;
 
 use super::{
@@ -168,7 +167,7 @@ async fn finish(
         redirect_uri: t.redirect_uri.clone(),
         code_challenge: t.code_challenge.clone(),
         identity,
-        upstream_refresh: upstream.refresh_token.map(|r| r.expose_secret().to_owned()),
+        upstream: upstream.grant(),
     };
     let our_code = random_token();
     if let Err(err) = state

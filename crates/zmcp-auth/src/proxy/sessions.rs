@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     own_token::{Identity, random_token},
     sealed::{Sealed, StateError},
+    upstream::UpstreamGrant,
 };
 
 const SESSIONS: &str = "oidcproxy.sessions";
@@ -30,8 +31,8 @@ pub(crate) const SESSION_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 pub(crate) struct Session {
     pub(crate) client_id: String,
     pub(crate) identity: Identity,
-    /// The provider's refresh token, if it gave one.
-    pub(crate) upstream_refresh: Option<String>,
+    /// The provider's refresh token and scopes, if it gave one.
+    pub(crate) upstream: Option<UpstreamGrant>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -186,7 +187,10 @@ mod tests {
                 email: None,
                 name: None,
             },
-            upstream_refresh: Some("UP".into()),
+            upstream: Some(UpstreamGrant {
+                refresh_token: "UP".into(),
+                scope: None,
+            }),
         }
     }
 

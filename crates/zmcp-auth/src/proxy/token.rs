@@ -37,7 +37,7 @@ use super::{
     own_token::Identity,
     sealed::StateError,
     sessions::{Redeemed, Session},
-    upstream::{UpstreamError, verified_identity},
+    upstream::{UpstreamError, UpstreamGrant, verified_identity},
 };
 use crate::outbound::printable;
 
@@ -53,7 +53,7 @@ pub(crate) struct CodeGrant {
     pub(crate) redirect_uri: String,
     pub(crate) code_challenge: String,
     pub(crate) identity: Identity,
-    pub(crate) upstream_refresh: Option<String>,
+    pub(crate) upstream: Option<UpstreamGrant>,
 }
 
 /// A token-endpoint failure: the OAuth error code and a description the client may show.
@@ -176,8 +176,7 @@ async fn provider_code(
     let identity = verified_identity(&state.id_tokens, &upstream, Some(&pending.nonce))
         .await
         .map_err(|reason| TokenError::new("invalid_grant", reason))?;
-    let upstream_refresh = upstream.refresh_token.map(|t| t.expose_secret().to_owned());
-    let (answer, _) = start_session(state, client_id, &client, identity, upstream_refresh).await?;
+    let (answer, _) = start_session(state, client_id, &client, identity, upstream.grant()).await?;
     Ok(answer)
 }
 
@@ -229,14 +228,8 @@ async fn our_code(
             "code_verifier does not match the code_challenge sent to /authorize",
         ));
     }
-    let (answer, sid) = start_session(
-        state,
-        client_id,
-        &client,
-        grant.identity,
-        grant.upstream_refresh,
-    )
-    .await?;
+    let (answer, sid) =
+        start_session(state, client_id, &client, grant.identity, grant.upstream).await?;
     state
         .state
         .put(SPENT_CODES, code, &sid, Some(state.lifetimes.code * 2))
@@ -250,7 +243,7 @@ async fn start_session(
     client_id: &str,
     client: &Client,
     identity: Identity,
-    upstream_refresh: Option<String>,
+    upstream: Option<UpstreamGrant>,
 ) -> Result<(Value, String), TokenError> {
     tracing::info!(
         client_id = %printable(client_id, 80),
@@ -261,7 +254,7 @@ async fn start_session(
     let session = Session {
         client_id: client_id.to_owned(),
         identity,
-        upstream_refresh,
+        upstream,
     };
     let sid = state.sessions.start(&session).await?;
     state.clients.touch(client_id, client).await?;
@@ -310,20 +303,27 @@ async fn refresh_token(
             "the refresh token was issued to another client",
         ));
     }
-    if let Some(upstream_refresh) = session.upstream_refresh.clone() {
-        let scope = state.config.scope_param();
+    if let Some(grant) = session.upstream.clone() {
+        let scope = grant
+            .scope
+            .clone()
+            .unwrap_or_else(|| state.config.scope_param());
         let refreshed = state
             .upstream
-            .refresh(&SecretString::from(upstream_refresh), &scope)
+            .refresh(&SecretString::from(grant.refresh_token.clone()), &scope)
             .await;
         let upstream = match refreshed {
             Ok(upstream) => upstream,
-            Err(err @ UpstreamError::Unavailable(_)) => {
-                state.sessions.restore(presented, &sid, &owner).await?;
+            // The provider no longer honours the grant (revoked, expired, user disabled):
+            // the session is over.
+            Err(err @ UpstreamError::Rejected { .. }) if err.is_invalid_grant() => {
+                state.sessions.end(&sid).await?;
                 return Err(upstream_error(err));
             }
+            // Anything else (an outage, this server's own credentials or settings) is not
+            // the client's doing: its refresh token stays usable for a retry.
             Err(err) => {
-                state.sessions.end(&sid).await?;
+                state.sessions.restore(presented, &sid, &owner).await?;
                 return Err(upstream_error(err));
             }
         };
@@ -340,9 +340,12 @@ async fn refresh_token(
             }
             session.identity = fresh;
         }
-        if let Some(rotated) = upstream.refresh_token {
-            session.upstream_refresh = Some(rotated.expose_secret().to_owned());
-        }
+        session.upstream = Some(UpstreamGrant {
+            refresh_token: upstream
+                .refresh_token
+                .map_or(grant.refresh_token, |t| t.expose_secret().to_owned()),
+            scope: upstream.scope.or(grant.scope),
+        });
     }
     state.sessions.update(&sid, &session).await?;
     state.clients.touch(&client_id, &client).await?;
@@ -369,7 +372,7 @@ async fn issue(state: &ProxyState, sid: &str, session: &Session) -> Result<Value
         "expires_in": expires_in,
         "scope": scope,
     });
-    if session.upstream_refresh.is_some() {
+    if session.upstream.is_some() {
         let refresh = state
             .sessions
             .new_refresh_token(sid, &session.client_id)

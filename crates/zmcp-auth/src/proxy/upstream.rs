@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use serde_json::Value;
@@ -22,6 +22,27 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 pub(crate) struct UpstreamTokens {
     pub(crate) id_token: Option<String>,
     pub(crate) refresh_token: Option<SecretString>,
+    /// The scopes the provider granted, when it says.
+    pub(crate) scope: Option<String>,
+}
+
+/// What this server keeps to refresh at the provider: its refresh token and the scopes it
+/// was granted with, which a refresh asks for again (Entra ID wants a scope on every token
+/// request; other providers refuse scopes the refresh token does not carry).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct UpstreamGrant {
+    pub(crate) refresh_token: String,
+    pub(crate) scope: Option<String>,
+}
+
+impl UpstreamTokens {
+    /// The grant to keep, if the provider gave a refresh token.
+    pub(crate) fn grant(&self) -> Option<UpstreamGrant> {
+        self.refresh_token.as_ref().map(|token| UpstreamGrant {
+            refresh_token: token.expose_secret().to_owned(),
+            scope: self.scope.clone(),
+        })
+    }
 }
 
 /// Why a provider call failed.
@@ -34,6 +55,13 @@ pub(crate) enum UpstreamError {
     },
     /// No usable answer (network, timeout, non-JSON body).
     Unavailable(String),
+}
+
+impl UpstreamError {
+    /// The provider's `invalid_grant`: the code or refresh token is dead for good.
+    pub(crate) fn is_invalid_grant(&self) -> bool {
+        matches!(self, UpstreamError::Rejected { error, .. } if error == "invalid_grant")
+    }
 }
 
 /// Calls the provider's token endpoint as the app registration of the guide.
@@ -61,6 +89,7 @@ impl std::fmt::Debug for Upstream {
 struct TokenResponse {
     id_token: Option<String>,
     refresh_token: Option<String>,
+    scope: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -163,6 +192,7 @@ impl Upstream {
             return Ok(UpstreamTokens {
                 id_token: tokens.id_token,
                 refresh_token: tokens.refresh_token.map(SecretString::from),
+                scope: tokens.scope.filter(|s| !s.trim().is_empty()),
             });
         }
         match serde_json::from_slice::<ErrorResponse>(&body) {

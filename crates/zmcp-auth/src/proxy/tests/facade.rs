@@ -669,7 +669,19 @@ async fn the_provider_refusing_a_refresh_ends_the_session_and_an_outage_does_not
     h.upstream.answer(503, json!("down"));
     let (status, err) = h.refresh_with(&client_id, &refresh).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{err}");
-    // The outage was not the client's fault: the same refresh token still works.
+    // Neither the outage nor this server's own misconfiguration is the client's fault:
+    // the same refresh token still works afterwards.
+    h.upstream.answer(
+        401,
+        json!({"error": "invalid_client", "error_description": "AADSTS7000222: the secret expired"}),
+    );
+    let (status, err) = h.refresh_with(&client_id, &refresh).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_ne!(
+        err["error"], "invalid_client",
+        "the client must not re-register in vain"
+    );
+    assert!(h.authenticate(&access).await.is_ok());
     h.upstream.answer(
         400,
         json!({"error": "invalid_grant", "error_description": "AADSTS50173: the grant was revoked"}),
@@ -686,6 +698,39 @@ async fn the_provider_refusing_a_refresh_ends_the_session_and_an_outage_does_not
         h.authenticate(&access).await.is_err(),
         "the user was revoked upstream"
     );
+}
+
+#[tokio::test]
+async fn refresh_asks_the_provider_for_the_scopes_it_granted() {
+    let h = facade().await;
+    let at = h.to_provider().await;
+    let nonce = param(&at.idp_url, "nonce").unwrap();
+    h.upstream.answer(
+        200,
+        json!({
+            "refresh_token": "UPSTREAM-REFRESH-1",
+            "scope": "openid profile",
+            "id_token": h.id_token(&json!({ "nonce": nonce })),
+        }),
+    );
+    let state = param(&at.idp_url, "state").unwrap();
+    let (_, headers, _) = h
+        .browser_get(&format!("/auth/callback?code=C&state={state}"), &at.cookies)
+        .await;
+    // The code redemption itself asked for the configured scopes.
+    assert_eq!(
+        h.upstream.last_request()["scope"],
+        "openid profile offline_access"
+    );
+    let code = param(&location(&headers), "code").unwrap();
+    let (_, tokens) = h.redeem(&at.client_id, &code, &at.verifier).await;
+    h.upstream
+        .answer(200, json!({"refresh_token": "UPSTREAM-REFRESH-2"}));
+    let (status, _) = h
+        .refresh_with(&at.client_id, tokens["refresh_token"].as_str().unwrap())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h.upstream.last_request()["scope"], "openid profile");
 }
 
 #[tokio::test]
