@@ -90,6 +90,7 @@ pub fn algorithm_names(algorithms: &[Algorithm]) -> String {
 pub struct TokenValidator {
     config: Arc<ValidatorConfig>,
     keys: Arc<dyn KeyResolver>,
+    leeway_secs: u64,
 }
 
 /// The parts of the JOSE header read before any key is chosen.
@@ -108,6 +109,7 @@ impl TokenValidator {
         Self {
             config: Arc::new(config),
             keys,
+            leeway_secs: LEEWAY_SECS,
         }
     }
 
@@ -254,9 +256,16 @@ impl TokenValidator {
         }
     }
 
+    /// The same validator with another clock-skew allowance for `exp` and `nbf`: tokens
+    /// this server issues and checks itself need none.
+    pub(crate) fn with_leeway(mut self, secs: u64) -> Self {
+        self.leeway_secs = secs;
+        self
+    }
+
     fn validation(&self, alg: Algorithm) -> Validation {
         let mut validation = Validation::new(alg);
-        validation.leeway = LEEWAY_SECS;
+        validation.leeway = self.leeway_secs;
         validation.validate_exp = true;
         validation.validate_nbf = true;
         validation.validate_aud = true;

@@ -164,7 +164,9 @@ impl OwnTokens {
                 required_scopes: Vec::new(),
             },
             Arc::new(StaticKeys(KeySet::from_keys(vec![key]))),
-        );
+        )
+        // Issued and checked on this server's (or a replica's NTP-synchronised) clock.
+        .with_leeway(0);
         Ok(Self {
             encoding,
             kid,
@@ -350,8 +352,9 @@ mod tests {
         let claims = OwnClaims {
             iss: t.issuer.clone(),
             aud: t.audience.clone(),
-            exp: now_secs() - 600,
-            iat: now_secs() - 4200,
+            // Without leeway: a token of ours is refused as soon as it expires.
+            exp: now_secs() - 1,
+            iat: now_secs() - 901,
             jti: random_token(),
             client_id: "c".into(),
             scope: String::new(),
