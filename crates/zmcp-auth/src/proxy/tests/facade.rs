@@ -928,3 +928,94 @@ async fn clients_may_identify_by_a_metadata_document() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("client_id is not the URL"), "{page}");
 }
+
+/// Two replicas behind a load balancer sharing `store`: each step of a sign-in lands on
+/// the other one, and a refresh-token replay seen by one revokes the session on both.
+async fn replicas_share_sign_ins(store: Store) {
+    let mut h = Harness::start_with(&FACADE, store, Lifetimes::default()).await;
+    let a = h.proxy.clone();
+    h.restart().await;
+    let b = h.proxy.clone();
+    let on = |h: &mut Harness, replica: &OidcProxy| h.proxy = replica.clone();
+
+    on(&mut h, &a);
+    let client_id = h.register().await;
+    on(&mut h, &b);
+    let verifier = "replica-verifier-".repeat(3);
+    let consent = h.start_facade(&client_id, &verifier).await;
+    on(&mut h, &a);
+    let (txn, csrf, cookies, _) = h.consent_page(&consent).await;
+    on(&mut h, &b);
+    let (status, headers, _) = h
+        .browser_post(
+            "/consent",
+            &[("txn", &txn), ("csrf", &csrf), ("action", "approve")],
+            &cookies,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FOUND);
+    let at = AtProvider {
+        client_id: client_id.clone(),
+        verifier: verifier.clone(),
+        idp_url: location(&headers),
+        cookies: cookies_from(&headers),
+    };
+    on(&mut h, &a);
+    let (status, headers, body) = h.provider_returns(&at, &at.cookies).await;
+    assert_eq!(status, StatusCode::FOUND, "{body}");
+    let code = param(&location(&headers), "code").unwrap();
+    on(&mut h, &b);
+    let (status, tokens) = h.redeem(&client_id, &code, &verifier).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let first = tokens["refresh_token"].as_str().unwrap().to_owned();
+    on(&mut h, &a);
+    assert!(
+        h.authenticate(&access).await.is_ok(),
+        "one signing key for all replicas"
+    );
+    h.upstream
+        .answer(200, json!({"refresh_token": "UPSTREAM-REFRESH-2"}));
+    let (status, fresh) = h.refresh_with(&client_id, &first).await;
+    assert_eq!(status, StatusCode::OK, "{fresh}");
+    let fresh_access = fresh["access_token"].as_str().unwrap().to_owned();
+    on(&mut h, &b);
+    let (status, _) = h.refresh_with(&client_id, &first).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a replay on the other replica"
+    );
+    on(&mut h, &a);
+    assert!(
+        h.authenticate(&fresh_access).await.is_err(),
+        "revoked everywhere"
+    );
+}
+
+#[tokio::test]
+async fn replicas_share_sign_ins_in_one_process() {
+    replicas_share_sign_ins(Store::memory()).await;
+}
+
+#[tokio::test]
+async fn replicas_share_sign_ins_through_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("shared.sqlite3").display());
+    replicas_share_sign_ins(Store::open(&url, dir.path()).await.unwrap()).await;
+}
+
+#[cfg(not(zmcp_skip_redis_tests))]
+#[tokio::test]
+async fn replicas_share_sign_ins_through_redis() {
+    let Ok(url) = std::env::var("ZMCP_TEST_REDIS_URL") else {
+        panic!(
+            "ZMCP_TEST_REDIS_URL is not set. Start a throwaway Redis with \
+             `export ZMCP_TEST_REDIS_URL=\"$(tests/e2e/redis.sh start)\"` from the repository \
+             root (scripts/test does), or build without the Redis tests with \
+             ZMCP_SKIP_REDIS_TESTS=1."
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    replicas_share_sign_ins(Store::open(&url, dir.path()).await.unwrap()).await;
+}
