@@ -12,11 +12,13 @@ use crate::banner;
 
 /// Variables that should not sit in a plaintext file: the Python server's three, plus the
 /// other secrets this server reads.
-const CREDENTIAL_VARS: [&str; 7] = [
+const CREDENTIAL_VARS: [&str; 9] = [
     "ZSCALER_CLIENT_SECRET",
     "ZSCALER_MCP_AUTH_API_KEY",
     "ZSCALER_PRIVATE_KEY",
     "OIDCPROXY_CLIENT_SECRET",
+    "OIDCPROXY_AUTH_CLIENT_SECRET",
+    "OIDCPROXY_STATE_KEY",
     "ZSCALER_MCP_REQUEST_STATE_KEYS",
     "ZSCALER_MCP_TLS_KEYFILE_PASSWORD",
     "ZSCALER_SANDBOX_TOKEN",
