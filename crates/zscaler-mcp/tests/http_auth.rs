@@ -161,3 +161,95 @@ async fn oidc_mode_serves_its_metadata_and_points_clients_at_it() {
     let token = key.sign(&claims(&idp.issuer(), "client-1")).unwrap();
     assert_eq!(post_initialize(&server, Some(&token)).await.status(), 200);
 }
+
+/// The `oidcproxy` mode's variables (the Entra ID guide's Step 4) pointing at `idp`.
+fn oidcproxy_env<'a>(
+    cmd: &'a mut std::process::Command,
+    idp: &IdpServer,
+) -> &'a mut std::process::Command {
+    cmd.env("OIDCPROXY_AUTH_ISSUER", idp.issuer())
+        .env(
+            "OIDCPROXY_AUTH_AUTHORIZATION_ENDPOINT",
+            format!("{}/authorize", idp.url()),
+        )
+        .env(
+            "OIDCPROXY_AUTH_TOKEN_ENDPOINT",
+            format!("{}/token", idp.url()),
+        )
+        .env("OIDCPROXY_AUTH_JWKS_URI", idp.jwks_url())
+        .env("OIDCPROXY_AUTH_AUDIENCE", "app-id")
+        .env("OIDCPROXY_AUTH_SCOPES", "openid profile offline_access")
+        .args(["--demo", "--transport", "streamable-http", "--port", "0"])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_oauth_facade_keeps_its_state_in_the_state_directory_by_default() {
+    let key = TestKey::rsa("k1").unwrap();
+    let idp = IdpServer::start(&[&key], None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let state_home = dir.path().join("state-home");
+    let server = start_server(
+        oidcproxy_env(&mut zscaler_mcp(dir.path()), &idp)
+            .env("XDG_STATE_HOME", &state_home)
+            .env("OIDCPROXY_FLOW", "proxy")
+            .env("OIDCPROXY_AUTH_CLIENT_SECRET", "the-app-secret"),
+    );
+    let file = state_home.join("zscaler-mcp").join("state.sqlite3");
+    assert!(
+        server
+            .startup_log
+            .contains(&format!("State store opened ({})", file.display())),
+        "{}",
+        server.startup_log
+    );
+    assert!(file.exists());
+    let meta: serde_json::Value =
+        reqwest::get(server.url("/.well-known/oauth-authorization-server"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(meta["authorization_response_iss_parameter_supported"], true);
+    let jwks: serde_json::Value = reqwest::get(server.url("/jwks"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kid = jwks["keys"][0]["kid"].as_str().unwrap().to_owned();
+    assert!(!server.startup_log.contains("the-app-secret"));
+    server.terminate();
+
+    // A restart finds the same signing key in the file.
+    let again = start_server(
+        oidcproxy_env(&mut zscaler_mcp(dir.path()), &idp)
+            .env("XDG_STATE_HOME", &state_home)
+            .env("OIDCPROXY_FLOW", "proxy")
+            .env("OIDCPROXY_AUTH_CLIENT_SECRET", "the-app-secret"),
+    );
+    let jwks: serde_json::Value = reqwest::get(again.url("/jwks"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jwks["keys"][0]["kid"], kid.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_oauth_facade_without_a_client_secret_does_not_start() {
+    let key = TestKey::rsa("k1").unwrap();
+    let idp = IdpServer::start(&[&key], None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = zscaler_mcp(dir.path());
+    oidcproxy_env(&mut cmd, &idp).env("OIDCPROXY_FLOW", "proxy");
+    let out = tokio::task::spawn_blocking(move || run(&mut cmd))
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("OIDCPROXY_FLOW"), "{err}");
+    assert!(err.contains("OIDCPROXY_AUTH_CLIENT_SECRET"), "{err}");
+    assert!(err.contains("/auth/callback"), "{err}");
+}
