@@ -2,6 +2,9 @@
 //! memory, the provider's JWKS served by the test-support IdP, one client registered the
 //! way mcp-remote registers. Requests go through the real axum routes.
 
+// Each target uses a different part of the fixture.
+#![allow(dead_code)]
+
 use std::sync::OnceLock;
 
 use axum::body::Body;

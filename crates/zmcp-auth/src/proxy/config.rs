@@ -6,7 +6,10 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
-use super::redirect_uri::{RedirectPattern, RedirectPolicy};
+use super::{
+    credential::{Certificate, Credential},
+    redirect_uri::{RedirectPattern, RedirectPolicy},
+};
 use crate::outbound;
 
 /// The raw `OIDCPROXY_*` values (blank counts as unset) and the bind, from which
@@ -29,6 +32,9 @@ pub struct ProxyEnv {
     pub client_id: Option<String>,
     /// `OIDCPROXY_AUTH_CLIENT_SECRET`, for a confidential app registration.
     pub client_secret: Option<SecretString>,
+    /// `OIDCPROXY_AUTH_CLIENT_CERTIFICATE`: a PEM file with the app's certificate and its
+    /// private key, the alternative to a client secret.
+    pub client_certificate: Option<String>,
     /// `OIDCPROXY_AUTH_DISCOVERY_URL`: checked against the issuer and used for endpoints
     /// left unset.
     pub discovery_url: Option<String>,
@@ -73,6 +79,7 @@ impl ProxyEnv {
             client_secret: get("OIDCPROXY_AUTH_CLIENT_SECRET")
                 .or_else(|| get("OIDCPROXY_CLIENT_SECRET"))
                 .map(SecretString::from),
+            client_certificate: get("OIDCPROXY_AUTH_CLIENT_CERTIFICATE"),
             discovery_url: get("OIDCPROXY_AUTH_DISCOVERY_URL"),
             base_url: get("OIDCPROXY_BASE_URL"),
             allowed_redirect_uris: get("OIDCPROXY_ALLOWED_REDIRECT_URIS"),
@@ -150,7 +157,8 @@ pub(crate) struct ProxyConfig {
     pub(crate) audience: String,
     /// The provider's client id: sent upstream and the `aud` of its ID tokens.
     pub(crate) client_id: String,
-    pub(crate) client_secret: Option<SecretString>,
+    /// How this server authenticates at the token endpoint; `None` for a public client.
+    pub(crate) credential: Option<std::sync::Arc<Credential>>,
     pub(crate) scopes: Vec<String>,
     /// This server's public origin, no trailing slash: our `issuer`.
     pub(crate) base_url: String,
@@ -284,7 +292,8 @@ impl ProxyConfig {
             });
         }
         let base_url = base_url(env)?;
-        let flow = flow(env)?;
+        let credential = credential(env)?;
+        let flow = flow(env, credential.is_some())?;
         let access_token_ttl = access_token_ttl(env)?;
         let patterns = env
             .allowed_redirect_uris
@@ -302,7 +311,7 @@ impl ProxyConfig {
             jwks_uri: provider_url("OIDCPROXY_AUTH_JWKS_URI", &jwks_uri)?,
             client_id: env.client_id.clone().unwrap_or_else(|| audience.clone()),
             audience,
-            client_secret: env.client_secret.clone(),
+            credential,
             scopes,
             resource: format!("{base_url}/mcp"),
             base_url,
@@ -320,22 +329,44 @@ impl ProxyConfig {
 
 /// `OIDCPROXY_FLOW`; the facade needs a confidential client, since it redeems codes for
 /// itself rather than relaying a client's PKCE.
-fn flow(env: &ProxyEnv) -> Result<Flow, ProxyConfigError> {
+fn flow(env: &ProxyEnv, confidential: bool) -> Result<Flow, ProxyConfigError> {
     const VAR: &str = "OIDCPROXY_FLOW";
     match env.flow.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("passthrough" | "pass-through") => Ok(Flow::PassThrough),
-        Some("proxy") if env.client_secret.is_some() => Ok(Flow::Proxy),
+        Some("proxy") if confidential => Ok(Flow::Proxy),
         Some("proxy") => Err(ProxyConfigError::Invalid {
             var: VAR,
             reason: "proxy needs a confidential client at the identity provider: set \
-                     OIDCPROXY_AUTH_CLIENT_SECRET (for Entra ID: Certificates & secrets > New \
-                     client secret) and register <base>/auth/callback as its Web redirect URI"
+                     OIDCPROXY_AUTH_CLIENT_SECRET or OIDCPROXY_AUTH_CLIENT_CERTIFICATE (for \
+                     Entra ID: Certificates & secrets) and register <base>/auth/callback as \
+                     its Web redirect URI"
                 .to_owned(),
         }),
         Some(other) => Err(ProxyConfigError::Invalid {
             var: VAR,
             reason: format!("{other:?} is not a flow; use passthrough (default) or proxy"),
         }),
+    }
+}
+
+/// The client secret or the certificate credential (not both: which one Entra ID checks
+/// would be a guess).
+fn credential(env: &ProxyEnv) -> Result<Option<std::sync::Arc<Credential>>, ProxyConfigError> {
+    match (&env.client_secret, &env.client_certificate) {
+        (Some(_), Some(_)) => Err(ProxyConfigError::Invalid {
+            var: "OIDCPROXY_AUTH_CLIENT_CERTIFICATE",
+            reason: "set either a client secret or a client certificate, not both".to_owned(),
+        }),
+        (Some(secret), None) => Ok(Some(std::sync::Arc::new(Credential::Secret(
+            secret.clone(),
+        )))),
+        (None, Some(path)) => Certificate::from_file(path)
+            .map(|cert| Some(std::sync::Arc::new(Credential::Certificate(cert))))
+            .map_err(|reason| ProxyConfigError::Invalid {
+                var: "OIDCPROXY_AUTH_CLIENT_CERTIFICATE",
+                reason,
+            }),
+        (None, None) => Ok(None),
     }
 }
 

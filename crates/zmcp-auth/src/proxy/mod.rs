@@ -24,6 +24,7 @@ mod clients;
 mod config;
 mod consent;
 mod cookies;
+mod credential;
 mod html;
 mod metadata;
 mod own_token;
@@ -202,21 +203,20 @@ impl OidcProxy {
         let upstream = Upstream::new(
             config.token_endpoint.clone(),
             config.client_id.clone(),
-            config.client_secret.clone(),
+            config.credential.clone(),
         )
         .map_err(ProxyConfigError::Internal)?;
         tracing::info!(
             "OIDCProxy auth initialized (issuer={}, client_id={}, base_url={}, scopes={}, \
-             client secret {}, flow={})",
+             credential={}, flow={})",
             config.issuer,
             config.client_id,
             config.base_url,
             config.scope_param(),
-            if config.client_secret.is_some() {
-                "set"
-            } else {
-                "not set (public client)"
-            },
+            config
+                .credential
+                .as_ref()
+                .map_or_else(|| "none (public client)".to_owned(), |c| c.describe()),
             match config.flow {
                 Flow::PassThrough => "passthrough",
                 Flow::Proxy => "proxy (upstream callback <base>/auth/callback)",
@@ -358,9 +358,13 @@ fn open_state(
     config: &ProxyConfig,
     store: Option<Store>,
 ) -> Result<Sealed, ProxyConfigError> {
-    let secret = env.state_key.as_ref().or(config.client_secret.as_ref());
+    let secret = match (&env.state_key, &config.credential) {
+        (Some(key), _) => Some(key.expose_secret().as_bytes().to_vec()),
+        (None, Some(credential)) => Some(credential.shared_secret()),
+        (None, None) => None,
+    };
     let keys = match secret {
-        Some(secret) => StateKeys::derive(secret.expose_secret().as_bytes()),
+        Some(secret) => StateKeys::derive(&secret),
         None => StateKeys::ephemeral(),
     }
     .map_err(ProxyConfigError::Internal)?;

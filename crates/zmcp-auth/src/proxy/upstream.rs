@@ -4,7 +4,7 @@
 //! Only the ID token and refresh token are kept from a token response: the provider's
 //! access token is dropped on arrival, so it can never reach an MCP client.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use url::Url;
 
 use serde_json::Value;
 
-use super::{config::Discovered, own_token::Identity};
+use super::{config::Discovered, credential::Credential, own_token::Identity};
 use crate::{outbound, validator::TokenValidator};
 
 /// Upper bound on any call to the provider.
@@ -69,7 +69,7 @@ pub(crate) struct Upstream {
     http: reqwest::Client,
     token_endpoint: Url,
     client_id: String,
-    client_secret: Option<SecretString>,
+    credential: Option<Arc<Credential>>,
 }
 
 impl std::fmt::Debug for Upstream {
@@ -77,10 +77,7 @@ impl std::fmt::Debug for Upstream {
         f.debug_struct("Upstream")
             .field("token_endpoint", &self.token_endpoint.as_str())
             .field("client_id", &self.client_id)
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "[set]"),
-            )
+            .field("credential", &self.credential)
             .finish()
     }
 }
@@ -120,13 +117,13 @@ impl Upstream {
     pub(crate) fn new(
         token_endpoint: Url,
         client_id: String,
-        client_secret: Option<SecretString>,
+        credential: Option<Arc<Credential>>,
     ) -> Result<Self, String> {
         Ok(Self {
             http: outbound::client_for(&token_endpoint, TIMEOUT, false)?,
             token_endpoint,
             client_id,
-            client_secret,
+            credential,
         })
     }
 
@@ -165,10 +162,15 @@ impl Upstream {
     }
 
     async fn call(&self, params: &[(&str, &str)]) -> Result<UpstreamTokens, UpstreamError> {
-        let mut form: Vec<(&str, &str)> = params.to_vec();
-        form.push(("client_id", &self.client_id));
-        if let Some(secret) = &self.client_secret {
-            form.push(("client_secret", secret.expose_secret()));
+        let mut form: Vec<(&str, String)> =
+            params.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        form.push(("client_id", self.client_id.clone()));
+        if let Some(credential) = &self.credential {
+            form.extend(
+                credential
+                    .form_fields(&self.client_id, self.token_endpoint.as_str())
+                    .map_err(UpstreamError::Unavailable)?,
+            );
         }
         let response = self
             .http

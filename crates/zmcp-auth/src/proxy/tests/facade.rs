@@ -1019,3 +1019,41 @@ async fn replicas_share_sign_ins_through_redis() {
     let dir = tempfile::tempdir().unwrap();
     replicas_share_sign_ins(Store::open(&url, dir.path()).await.unwrap()).await;
 }
+
+#[tokio::test]
+async fn a_certificate_credential_replaces_the_secret_upstream() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.pem");
+    std::fs::write(&file, crate::proxy::credential::tests::certificate_pem().0).unwrap();
+    let path = file.display().to_string();
+    let h = Harness::start_with(
+        &[
+            ("OIDCPROXY_FLOW", "proxy"),
+            ("OIDCPROXY_AUTH_CLIENT_CERTIFICATE", &path),
+        ],
+        Store::memory(),
+        Lifetimes::default(),
+    )
+    .await;
+    let (client_id, tokens) = h.facade_sign_in().await;
+    let sent = h.upstream.last_request();
+    assert!(sent.get("client_secret").is_none(), "{sent:?}");
+    assert_eq!(
+        sent["client_assertion_type"],
+        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    );
+    let assertion = claims_of(&sent["client_assertion"]);
+    assert_eq!(
+        assertion["aud"],
+        h.vars["OIDCPROXY_AUTH_TOKEN_ENDPOINT"].as_str()
+    );
+    assert_eq!(assertion["iss"], APP);
+    // State survives with keys derived from the certificate's key.
+    h.upstream
+        .answer(200, json!({"refresh_token": "UPSTREAM-REFRESH-2"}));
+    let (status, _) = h
+        .refresh_with(&client_id, tokens["refresh_token"].as_str().unwrap())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(h.upstream.last_request().contains_key("client_assertion"));
+}
