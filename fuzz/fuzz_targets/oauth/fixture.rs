@@ -57,7 +57,9 @@ pub fn fixture() -> &'static Fixture {
                 "127.0.0.1",
                 8000,
             );
-            let proxy = OidcProxy::from_env(&env, None).await.expect("proxy");
+            let proxy = OidcProxy::without_rate_limits(&env, None)
+                .await
+                .expect("proxy");
             let registration = format!(r#"{{"redirect_uris":["{REDIRECT}"],"client_name":"fuzz"}}"#);
             let response = send(
                 &proxy,

@@ -53,6 +53,10 @@ pub(crate) async fn authorize(
     State(state): State<Arc<ProxyState>>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    if !state.limits.sign_ins.allow() {
+        tracing::warn!("oidcproxy: sign-in requests over the rate limit; refused");
+        return html::busy();
+    }
     let checked = match check(&state, query.as_deref().unwrap_or("")).await {
         Ok(checked) => checked,
         Err(response) => return response,

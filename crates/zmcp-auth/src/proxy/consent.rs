@@ -101,6 +101,9 @@ pub(crate) async fn show(
     State(state): State<Arc<ProxyState>>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    if !state.limits.sign_ins.allow() {
+        return html::busy();
+    }
     let params = single_valued(query.as_deref().unwrap_or("").as_bytes()).unwrap_or_default();
     let Some(txn) = params.get("txn") else {
         return html::refusal("the consent page was opened without a sign-in request");

@@ -53,6 +53,19 @@ pub(crate) fn refusal(reason: &str) -> Response {
     )
 }
 
+/// The 429 page for a browser over a rate limit.
+pub(crate) fn busy() -> Response {
+    let mut response = page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many sign-in requests",
+        "<p>The server is receiving too many sign-in requests. Try again in a moment.</p>",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
 const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#f5f6f8;margin:0}\
 main{max-width:36rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:8px;\
 box-shadow:0 1px 4px rgba(0,0,0,.1)}h1{font-size:1.3rem}code{word-break:break-all}\

@@ -26,6 +26,7 @@ mod consent;
 mod cookies;
 mod credential;
 mod html;
+mod limit;
 mod metadata;
 mod own_token;
 mod redirect_uri;
@@ -57,6 +58,7 @@ use self::{
     clients::Clients,
     config::{Lifetimes, ProxyConfig},
     cookies::Cookies,
+    limit::Limits,
     own_token::OwnTokens,
     sealed::{Sealed, StateError, StateKeys},
     sessions::Sessions,
@@ -111,6 +113,25 @@ pub(crate) struct ProxyState {
     sessions: Sessions,
     cookies: Cookies,
     lifetimes: Lifetimes,
+    limits: Limits,
+}
+
+/// What tests tune: record lifetimes, the metadata-document fetcher, rate limits.
+#[derive(Debug)]
+pub(crate) struct Tuning {
+    pub(crate) lifetimes: Lifetimes,
+    pub(crate) documents: cimd::Fetcher,
+    pub(crate) limits: Limits,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            lifetimes: Lifetimes::default(),
+            documents: cimd::Fetcher::new(),
+            limits: Limits::default(),
+        }
+    }
 }
 
 impl std::fmt::Debug for OidcProxy {
@@ -134,16 +155,15 @@ impl OidcProxy {
     /// Missing or invalid settings, an unreachable discovery document or JWKS, a discovery
     /// document naming another issuer, or a state store that cannot be read.
     pub async fn from_env(env: &ProxyEnv, store: Option<Store>) -> Result<Self, ProxyConfigError> {
-        Self::start(env, store, Lifetimes::default(), cimd::Fetcher::new()).await
+        Self::start(env, store, Tuning::default()).await
     }
 
-    /// [`OidcProxy::from_env`] with the record lifetimes and metadata-document fetcher
-    /// given (tests shorten the one and let the other reach loopback).
+    /// [`OidcProxy::from_env`] with `tuning` (tests shorten lifetimes, let the document
+    /// fetcher reach loopback, tighten limits).
     pub(crate) async fn start(
         env: &ProxyEnv,
         store: Option<Store>,
-        lifetimes: Lifetimes,
-        documents: cimd::Fetcher,
+        tuning: Tuning,
     ) -> Result<Self, ProxyConfigError> {
         let discovered = match env.discovery_url.as_deref() {
             Some(raw) => {
@@ -222,7 +242,7 @@ impl OidcProxy {
                 Flow::Proxy => "proxy (upstream callback <base>/auth/callback)",
             }
         );
-        let documents = (config.flow == Flow::Proxy).then_some(documents);
+        let documents = (config.flow == Flow::Proxy).then_some(tuning.documents);
         let cookies = Cookies::new(config.base_url.starts_with("https://"));
         Ok(Self {
             state: Arc::new(ProxyState {
@@ -230,7 +250,8 @@ impl OidcProxy {
                 sessions: Sessions::new(state.clone()),
                 state,
                 cookies,
-                lifetimes,
+                lifetimes: tuning.lifetimes,
+                limits: tuning.limits,
                 config,
                 own,
                 id_tokens,
@@ -238,6 +259,23 @@ impl OidcProxy {
                 upstream,
             }),
         })
+    }
+
+    /// [`OidcProxy::from_env`] without rate limits, for fuzz targets that send thousands of
+    /// requests a second through the routes.
+    ///
+    /// # Errors
+    /// As [`OidcProxy::from_env`].
+    #[cfg(feature = "test-support")]
+    pub async fn without_rate_limits(
+        env: &ProxyEnv,
+        store: Option<Store>,
+    ) -> Result<Self, ProxyConfigError> {
+        let tuning = Tuning {
+            limits: Limits::unlimited(),
+            ..Tuning::default()
+        };
+        Self::start(env, store, tuning).await
     }
 
     /// The public OAuth routes, to merge beside `/mcp` and OUTSIDE the authentication
@@ -264,8 +302,8 @@ impl OidcProxy {
             )
             .route("/register", post(register::register).layer(body_limit))
             .route("/authorize", get(authorize::authorize))
-            .route("/token", post(token::token).layer(body_limit.clone()))
-            .route("/revoke", post(revoke::revoke).layer(body_limit.clone()))
+            .route("/token", post(token::token).layer(body_limit))
+            .route("/revoke", post(revoke::revoke).layer(body_limit))
             .route(metadata::JWKS_PATH, get(metadata::jwks_handler));
         let router = match self.state.config.flow {
             Flow::PassThrough => router,
@@ -387,6 +425,19 @@ fn open_state(
         }
     };
     Ok(Sealed::new(store, Arc::new(keys)))
+}
+
+/// The answer to a client over a rate limit.
+pub(crate) fn too_many_requests() -> Response {
+    let mut response = oauth_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "temporarily_unavailable",
+        "too many requests; retry in a moment",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+    response
 }
 
 /// The answer when the state store fails: the client should retry, not start over.

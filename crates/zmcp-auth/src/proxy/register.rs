@@ -17,7 +17,10 @@ use axum::{
 use http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::{ProxyState, clients::Client, oauth_error, own_token::now_secs, state_unavailable};
+use super::{
+    ProxyState, clients::Client, oauth_error, own_token::now_secs, state_unavailable,
+    too_many_requests,
+};
 use crate::outbound::printable;
 
 /// At most this many redirect URIs per client.
@@ -54,6 +57,10 @@ fn bad_metadata(description: impl Into<String>) -> Refusal {
 }
 
 pub(crate) async fn register(State(state): State<Arc<ProxyState>>, body: Bytes) -> Response {
+    if !state.limits.registrations.allow() {
+        tracing::warn!("oidcproxy: client registrations over the rate limit; refused");
+        return too_many_requests();
+    }
     let checked = serde_json::from_slice::<Value>(&body)
         .ok()
         .and_then(|v| match v {

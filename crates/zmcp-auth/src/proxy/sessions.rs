@@ -48,7 +48,7 @@ pub(crate) enum Redeemed {
     Live {
         sid: String,
         client_id: String,
-        session: Session,
+        session: Box<Session>,
     },
     /// Already used once: its session has just been ended.
     Replayed,
@@ -137,7 +137,7 @@ impl Sessions {
             Some(session) => Ok(Redeemed::Live {
                 sid: record.sid,
                 client_id: record.client_id,
-                session,
+                session: Box::new(session),
             }),
             None => Ok(Redeemed::Unknown),
         }

@@ -348,9 +348,9 @@ async fn refresh_token(
         });
     }
     state.sessions.update(&sid, &session).await?;
-    state.clients.touch(&client_id, &client).await?;
+    state.clients.touch(client_id, &client).await?;
     tracing::info!(
-        client_id = %printable(&client_id, 80),
+        client_id = %printable(client_id, 80),
         subject = %printable(&session.identity.sub, 120),
         "oidcproxy: refresh token rotated"
     );

@@ -837,14 +837,9 @@ async fn another_state_key_forgets_everything_without_breaking() {
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     let mut vars = h.vars.clone();
     vars.insert("OIDCPROXY_STATE_KEY", "a-new-state-key".to_owned());
-    let rekeyed = OidcProxy::start(
-        &proxy_env(&vars),
-        Some(store),
-        Lifetimes::default(),
-        cimd::Fetcher::allowing_loopback(),
-    )
-    .await
-    .unwrap();
+    let rekeyed = OidcProxy::start(&proxy_env(&vars), Some(store), tuning(Lifetimes::default()))
+        .await
+        .unwrap();
     let mut headers = HeaderMap::new();
     headers.insert(
         header::AUTHORIZATION,
@@ -1037,7 +1032,7 @@ async fn a_certificate_credential_replaces_the_secret_upstream() {
     .await;
     let (client_id, tokens) = h.facade_sign_in().await;
     let sent = h.upstream.last_request();
-    assert!(sent.get("client_secret").is_none(), "{sent:?}");
+    assert!(!sent.contains_key("client_secret"), "{sent:?}");
     assert_eq!(
         sent["client_assertion_type"],
         "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -1056,4 +1051,31 @@ async fn a_certificate_credential_replaces_the_secret_upstream() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(h.upstream.last_request().contains_key("client_assertion"));
+}
+
+#[tokio::test]
+async fn floods_of_registrations_and_sign_ins_are_refused_not_stored() {
+    let h = facade().await;
+    let tight = Tuning {
+        limits: Limits {
+            registrations: limit::RateLimit::new(1, 2),
+            sign_ins: limit::RateLimit::new(1, 2),
+        },
+        ..tuning(Lifetimes::default())
+    };
+    let mut h = h;
+    h.proxy = OidcProxy::start(&proxy_env(&h.vars), Some(h.store.clone()), tight)
+        .await
+        .unwrap();
+    let client_id = h.register().await;
+    h.register().await;
+    let (status, body) = h.post_json("/register", &mcp_remote_registration()).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"], "temporarily_unavailable");
+    let verifier = "v".repeat(50);
+    h.authorize(&client_id, &verifier, "s1").await;
+    h.authorize(&client_id, &verifier, "s2").await;
+    let (status, headers, _) = h.get(&format!("/authorize?client_id={client_id}")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(headers[header::RETRY_AFTER], "1");
 }

@@ -108,6 +108,15 @@ fn guide_env(idp: &IdpServer, token_addr: SocketAddr) -> HashMap<&'static str, S
     ])
 }
 
+/// Test tuning: these lifetimes, metadata documents served from loopback, default limits.
+fn tuning(lifetimes: Lifetimes) -> Tuning {
+    Tuning {
+        lifetimes,
+        documents: cimd::Fetcher::allowing_loopback(),
+        ..Tuning::default()
+    }
+}
+
 fn proxy_env(vars: &HashMap<&'static str, String>) -> ProxyEnv {
     ProxyEnv::from_lookup(|name| vars.get(name).cloned(), "127.0.0.1", 8000)
 }
@@ -131,14 +140,9 @@ impl Harness {
         for (name, value) in extra {
             vars.insert(name, (*value).to_owned());
         }
-        let proxy = OidcProxy::start(
-            &proxy_env(&vars),
-            Some(store.clone()),
-            lifetimes,
-            cimd::Fetcher::allowing_loopback(),
-        )
-        .await
-        .unwrap();
+        let proxy = OidcProxy::start(&proxy_env(&vars), Some(store.clone()), tuning(lifetimes))
+            .await
+            .unwrap();
         Self {
             key,
             idp,
@@ -155,8 +159,7 @@ impl Harness {
         self.proxy = OidcProxy::start(
             &proxy_env(&self.vars),
             Some(self.store.clone()),
-            self.lifetimes,
-            cimd::Fetcher::allowing_loopback(),
+            tuning(self.lifetimes),
         )
         .await
         .unwrap();
