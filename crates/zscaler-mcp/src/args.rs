@@ -151,9 +151,9 @@ pub struct Args {
     #[arg(long, env = "ZSCALER_MCP_MAX_LIST_ITEMS", default_value_t = 10_000)]
     pub max_list_items: usize,
 
-    /// Shared state for several replicas: `sqlite:<path>` or `redis://host:port/db`. Spent
-    /// delete confirmations are recorded there, so an approval is used once across replicas
-    /// (default: this process's memory).
+    /// Where state lives: `sqlite:<path>`, `redis://host:port/db` (several replicas) or
+    /// `memory:`. OAuth sign-ins of the `oidcproxy` mode and spent delete confirmations are
+    /// kept there (default: SQLite in the state directory for `oidcproxy`, else memory).
     #[arg(long = "store", env = "ZSCALER_MCP_STORE", value_name = "URL")]
     pub store: Option<String>,
 }

@@ -46,7 +46,6 @@ pub(crate) struct Checked {
     pub(crate) redirect_uri: String,
     pub(crate) client_state: String,
     pub(crate) code_challenge: String,
-    pub(crate) resource: Option<String>,
 }
 
 pub(crate) async fn authorize(
@@ -168,8 +167,8 @@ async fn check(state: &ProxyState, query: &str) -> Result<Checked, Response> {
     let Some(client_state) = state_param else {
         return Err(fail("invalid_request", "state is required"));
     };
-    let resource = get("resource");
-    if let Some(resource) = resource
+    // RFC 8707: there is one resource, so a request naming it needs nothing remembered.
+    if let Some(resource) = get("resource")
         && resource.trim_end_matches('/') != state.config.resource
     {
         return Err(fail(
@@ -183,7 +182,6 @@ async fn check(state: &ProxyState, query: &str) -> Result<Checked, Response> {
         redirect_uri,
         client_state: client_state.to_owned(),
         code_challenge: code_challenge.to_owned(),
-        resource: resource.map(str::to_owned),
     })
 }
 

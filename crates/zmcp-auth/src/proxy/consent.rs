@@ -51,7 +51,6 @@ pub(crate) struct Transaction {
     pub(crate) redirect_uri: String,
     pub(crate) client_state: String,
     pub(crate) code_challenge: String,
-    pub(crate) resource: Option<String>,
 }
 
 /// An approved sign-in at the provider.
@@ -72,7 +71,6 @@ pub(crate) async fn start(state: &ProxyState, checked: Checked) -> Response {
         redirect_uri: checked.redirect_uri,
         client_state: checked.client_state,
         code_challenge: checked.code_challenge,
-        resource: checked.resource,
     };
     let txn = random_token();
     if let Err(err) = state
