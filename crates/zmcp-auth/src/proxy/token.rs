@@ -134,15 +134,58 @@ pub(crate) async fn token(State(state): State<Arc<ProxyState>>, body: Bytes) -> 
     }
 }
 
+/// The parts of an `authorization_code` request both flows check first.
+struct CodeRequest<'a> {
+    client_id: &'a str,
+    client: Client,
+    code: &'a str,
+    verifier: &'a str,
+    redirect_uri: Option<&'a str>,
+}
+
+impl<'a> CodeRequest<'a> {
+    async fn read(
+        state: &ProxyState,
+        params: &'a HashMap<String, String>,
+    ) -> Result<Self, TokenError> {
+        let (client_id, client) = registered_client(state, params).await?;
+        let code = required(params, "code")?;
+        let verifier = required(params, "code_verifier")?;
+        check_resource(state, params)?;
+        Ok(Self {
+            client_id,
+            client,
+            code,
+            verifier,
+            redirect_uri: params.get("redirect_uri").map(String::as_str),
+        })
+    }
+
+    /// The code must have been issued to this client for this redirect URI.
+    fn check_issued(&self, client_id: &str, redirect_uri: &str) -> Result<(), TokenError> {
+        if client_id != self.client_id {
+            return Err(TokenError::new(
+                "invalid_grant",
+                "the authorization code was issued to another client",
+            ));
+        }
+        if self.redirect_uri != Some(redirect_uri) {
+            return Err(TokenError::new(
+                "invalid_grant",
+                "redirect_uri must be the one sent to /authorize",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Pass-through: the code is the provider's.
 async fn provider_code(
     state: &ProxyState,
     params: &HashMap<String, String>,
 ) -> Result<Value, TokenError> {
-    let (client_id, client) = registered_client(state, params).await?;
-    let code = required(params, "code")?;
-    let verifier = required(params, "code_verifier")?;
-    check_resource(state, params)?;
+    let request = CodeRequest::read(state, params).await?;
+    let (code, verifier) = (request.code, request.verifier);
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     let pending = state
         .state
@@ -155,18 +198,7 @@ async fn provider_code(
                  (it expired or was already used); sign in again",
             )
         })?;
-    if pending.client_id != client_id {
-        return Err(TokenError::new(
-            "invalid_grant",
-            "the authorization was issued to another client",
-        ));
-    }
-    if params.get("redirect_uri").map(String::as_str) != Some(pending.redirect_uri.as_str()) {
-        return Err(TokenError::new(
-            "invalid_grant",
-            "redirect_uri must be the one sent to /authorize",
-        ));
-    }
+    request.check_issued(&pending.client_id, &pending.redirect_uri)?;
     let scope = state.config.scope_param();
     let upstream = state
         .upstream
@@ -176,7 +208,14 @@ async fn provider_code(
     let identity = verified_identity(&state.id_tokens, &upstream, Some(&pending.nonce))
         .await
         .map_err(|reason| TokenError::new("invalid_grant", reason))?;
-    let (answer, _) = start_session(state, client_id, &client, identity, upstream.grant()).await?;
+    let (answer, _) = start_session(
+        state,
+        request.client_id,
+        &request.client,
+        identity,
+        upstream.grant(),
+    )
+    .await?;
     Ok(answer)
 }
 
@@ -185,10 +224,8 @@ async fn our_code(
     state: &ProxyState,
     params: &HashMap<String, String>,
 ) -> Result<Value, TokenError> {
-    let (client_id, client) = registered_client(state, params).await?;
-    let code = required(params, "code")?;
-    let verifier = required(params, "code_verifier")?;
-    check_resource(state, params)?;
+    let request = CodeRequest::read(state, params).await?;
+    let (client_id, code, verifier) = (request.client_id, request.code, request.verifier);
     let Some(grant) = state.state.take::<CodeGrant>(CODES, code).await? else {
         if let Some(sid) = state.state.get::<String>(SPENT_CODES, code).await? {
             state.sessions.end(&sid).await?;
@@ -207,18 +244,7 @@ async fn our_code(
             "unknown or expired authorization code; sign in again",
         ));
     };
-    if grant.client_id != client_id {
-        return Err(TokenError::new(
-            "invalid_grant",
-            "the authorization code was issued to another client",
-        ));
-    }
-    if params.get("redirect_uri").map(String::as_str) != Some(grant.redirect_uri.as_str()) {
-        return Err(TokenError::new(
-            "invalid_grant",
-            "redirect_uri must be the one sent to /authorize",
-        ));
-    }
+    request.check_issued(&grant.client_id, &grant.redirect_uri)?;
     let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     let verifier_ok = (43..=128).contains(&verifier.len())
         && bool::from(computed.as_bytes().ct_eq(grant.code_challenge.as_bytes()));
@@ -228,8 +254,14 @@ async fn our_code(
             "code_verifier does not match the code_challenge sent to /authorize",
         ));
     }
-    let (answer, sid) =
-        start_session(state, client_id, &client, grant.identity, grant.upstream).await?;
+    let (answer, sid) = start_session(
+        state,
+        client_id,
+        &request.client,
+        grant.identity,
+        grant.upstream,
+    )
+    .await?;
     state
         .state
         .put(SPENT_CODES, code, &sid, Some(state.lifetimes.code * 2))

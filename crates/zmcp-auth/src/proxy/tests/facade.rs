@@ -54,23 +54,6 @@ impl Harness {
         self.call(request.body(Body::empty()).unwrap()).await
     }
 
-    async fn browser_post(
-        &self,
-        path: &str,
-        form: &[(&str, &str)],
-        cookies: &[String],
-    ) -> (StatusCode, HeaderMap, String) {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let mut request =
-            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if !cookies.is_empty() {
-            request = request.header(header::COOKIE, cookies.join("; "));
-        }
-        self.call(request.body(Body::from(body)).unwrap()).await
-    }
-
     /// `/authorize` for a fresh registration; returns the consent page path.
     async fn start_facade(&self, client_id: &str, verifier: &str) -> String {
         let consent = self.authorize(client_id, verifier, "client-state-1").await;
@@ -96,17 +79,30 @@ impl Harness {
         let verifier = "client-verifier-".repeat(4);
         let consent = self.start_facade(&client_id, &verifier).await;
         let (txn, csrf, cookies, _) = self.consent_page(&consent).await;
+        self.approve(&client_id, &verifier, [&txn, &csrf], &cookies)
+            .await
+    }
+
+    /// Posts the approval of a rendered consent page (`[txn, csrf]`) with the browser's
+    /// `cookies`; returns the sign-in at the provider.
+    async fn approve(
+        &self,
+        client_id: &str,
+        verifier: &str,
+        [txn, csrf]: [&str; 2],
+        cookies: &[String],
+    ) -> AtProvider {
         let (status, headers, body) = self
             .browser_post(
                 "/consent",
-                &[("txn", &txn), ("csrf", &csrf), ("action", "approve")],
-                &cookies,
+                &[("txn", txn), ("csrf", csrf), ("action", "approve")],
+                cookies,
             )
             .await;
         assert_eq!(status, StatusCode::FOUND, "{body}");
         AtProvider {
-            client_id,
-            verifier,
+            client_id: client_id.to_owned(),
+            verifier: verifier.to_owned(),
             idp_url: location(&headers),
             cookies: cookies_from(&headers),
         }
@@ -168,6 +164,10 @@ impl Harness {
         let (status, body) = self.redeem(&at.client_id, &code, &at.verifier).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         (at.client_id, body)
+    }
+
+    async fn revoke(&self, form: &[(&str, &str)]) -> StatusCode {
+        self.browser_post("/revoke", form, &[]).await.0
     }
 
     async fn refresh_with(&self, client_id: &str, token: &str) -> (StatusCode, Value) {
@@ -741,24 +741,14 @@ async fn revocation_ends_the_session_for_the_owning_client_only() {
     let access = tokens["access_token"].as_str().unwrap().to_owned();
     // Another client cannot revoke it (and learns nothing: 200 either way).
     let other = h.register().await;
-    let (status, _, _) = h
-        .call(
-            Request::post("/revoke")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(format!("token={refresh}&client_id={other}")))
-                .unwrap(),
-        )
+    let status = h
+        .revoke(&[("token", &refresh), ("client_id", &other)])
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(h.authenticate(&access).await.is_ok());
     // The owner can.
-    let (status, _, _) = h
-        .call(
-            Request::post("/revoke")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(format!("token={refresh}&client_id={client_id}")))
-                .unwrap(),
-        )
+    let status = h
+        .revoke(&[("token", &refresh), ("client_id", &client_id)])
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(h.authenticate(&access).await.is_err());
@@ -768,15 +758,12 @@ async fn revocation_ends_the_session_for_the_owning_client_only() {
     // Revoking an access token ends its session as well.
     let (client_id, tokens) = h.facade_sign_in().await;
     let access = tokens["access_token"].as_str().unwrap().to_owned();
-    let (status, _, _) = h
-        .call(
-            Request::post("/revoke")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(format!(
-                    "token={access}&token_type_hint=access_token&client_id={client_id}"
-                )))
-                .unwrap(),
-        )
+    let status = h
+        .revoke(&[
+            ("token", &access),
+            ("token_type_hint", "access_token"),
+            ("client_id", &client_id),
+        ])
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(h.authenticate(&access).await.is_err());
@@ -884,20 +871,9 @@ async fn clients_may_identify_by_a_metadata_document() {
         page.contains("identity published by <strong>127.0.0.1</strong>"),
         "{page}"
     );
-    let (status, headers, _) = h
-        .browser_post(
-            "/consent",
-            &[("txn", &txn), ("csrf", &csrf), ("action", "approve")],
-            &cookies,
-        )
+    let at = h
+        .approve(&client_id, &verifier, [&txn, &csrf], &cookies)
         .await;
-    assert_eq!(status, StatusCode::FOUND);
-    let at = AtProvider {
-        client_id: client_id.clone(),
-        verifier: verifier.clone(),
-        idp_url: location(&headers),
-        cookies: cookies_from(&headers),
-    };
     let (_, headers, _) = h.provider_returns(&at, &at.cookies).await;
     let code = param(&location(&headers), "code").unwrap();
     let (status, tokens) = h.redeem(&client_id, &code, &verifier).await;
@@ -941,20 +917,9 @@ async fn replicas_share_sign_ins(store: Store) {
     on(&mut h, &a);
     let (txn, csrf, cookies, _) = h.consent_page(&consent).await;
     on(&mut h, &b);
-    let (status, headers, _) = h
-        .browser_post(
-            "/consent",
-            &[("txn", &txn), ("csrf", &csrf), ("action", "approve")],
-            &cookies,
-        )
+    let at = h
+        .approve(&client_id, &verifier, [&txn, &csrf], &cookies)
         .await;
-    assert_eq!(status, StatusCode::FOUND);
-    let at = AtProvider {
-        client_id: client_id.clone(),
-        verifier: verifier.clone(),
-        idp_url: location(&headers),
-        cookies: cookies_from(&headers),
-    };
     on(&mut h, &a);
     let (status, headers, body) = h.provider_returns(&at, &at.cookies).await;
     assert_eq!(status, StatusCode::FOUND, "{body}");

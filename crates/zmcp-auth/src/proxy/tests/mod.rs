@@ -193,18 +193,26 @@ impl Harness {
     }
 
     async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let (status, _, text) = self.browser_post(path, form, &[]).await;
+        (status, serde_json::from_str(&text).unwrap())
+    }
+
+    /// A form post carrying `cookies` (`name=value` pairs), as a browser sends it.
+    async fn browser_post(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookies: &[String],
+    ) -> (StatusCode, HeaderMap, String) {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
             .finish();
-        let (status, _, text) = self
-            .call(
-                Request::post(path)
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(Body::from(body))
-                    .unwrap(),
-            )
-            .await;
-        (status, serde_json::from_str(&text).unwrap())
+        let mut request =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if !cookies.is_empty() {
+            request = request.header(header::COOKIE, cookies.join("; "));
+        }
+        self.call(request.body(Body::from(body)).unwrap()).await
     }
 
     /// Registers a client the way mcp-remote does; returns its id.
