@@ -338,6 +338,29 @@ async function callRuleLabels(client) {
   };
 }
 
+/**
+ * Connects the SDK client through mcp-remote while Chromium completes the sign-in that
+ * mcp-remote opens; failures of either side are checks named after `what`.
+ */
+async function connectWithSignIn(browser, client, remote, server, options, what) {
+  const browserDone = signInWithBrowser(browser, remote.urlFile, options);
+  // A browser that got stuck ends the wait for mcp-remote too.
+  browserDone.catch(() => client.close().catch(() => {}));
+  let connected = false;
+  try {
+    await withTimeout(client.connect(remote.transport, { timeout: SIGN_IN_TIMEOUT_MS }),
+      SIGN_IN_TIMEOUT_MS + 5000, 'connect through mcp-remote');
+    connected = true;
+  } catch (err) {
+    check(`mcp-remote connects after ${what}`, false,
+      `${err.message}\n--- mcp-remote:\n${fs.readFileSync(remote.stderrFile, 'utf8').slice(-3000)}`
+      + `\n--- server:\n${server.log().slice(-3000)}`);
+  }
+  const signIn = await browserDone.catch((err) => ({ error: err }));
+  if (signIn.error) check(`browser completes ${what}`, false, signIn.error.message);
+  return { connected, signIn };
+}
+
 async function runSignIn(browser) {
   console.log('# run 1: sign in through the proxy and call a tool');
   const callbackPort = await freePort();
@@ -380,24 +403,10 @@ async function runSignIn(browser) {
         === `Bearer resource_metadata="${server.base}/.well-known/oauth-protected-resource/mcp"`,
       `${unauthenticated.status} ${unauthenticated.headers.get('www-authenticate')}`);
 
-    const browserDone = signInWithBrowser(browser, remote.urlFile, {
-      callback: `http://localhost:${callbackPort}/oauth/callback**`,
-    });
-    browserDone.catch(() => {});
-    let connected = false;
-    try {
-      await withTimeout(client.connect(remote.transport, { timeout: SIGN_IN_TIMEOUT_MS }),
-        SIGN_IN_TIMEOUT_MS + 5000, 'connect through mcp-remote');
-      connected = true;
-    } catch (err) {
-      check('mcp-remote connects after the browser sign-in', false,
-        `${err.message}\n--- mcp-remote:\n${fs.readFileSync(remote.stderrFile, 'utf8').slice(-3000)}`
-        + `\n--- server:\n${server.log().slice(-3000)}`);
-    }
-    const browserResult = await browserDone.catch((err) => ({ error: err }));
-    if (browserResult.error) {
-      check('browser completes the sign-in', false, browserResult.error.message);
-    } else {
+    const { connected, signIn: browserResult } = await connectWithSignIn(
+      browser, client, remote, server, { callback: `http://localhost:${callbackPort}/oauth/callback**` },
+      'the browser sign-in');
+    if (!browserResult.error) {
       const opened = new URL(browserResult.url);
       check('mcp-remote opened our /authorize in the browser',
         opened.origin === server.base && opened.pathname === '/authorize', browserResult.url);
@@ -601,27 +610,12 @@ async function runFacade(browser) {
       && asMeta.authorization_response_iss_parameter_supported === true,
       JSON.stringify(asMeta));
 
-    const browserDone = signInWithBrowser(browser, remote.urlFile, {
+    const { connected, signIn } = await connectWithSignIn(browser, client, remote, server, {
       callback: isLoopbackCallback,
       consent: true,
       idpAuthorization: idp.endpoints.authorization,
-    });
-    // A browser that got stuck ends the wait for mcp-remote too.
-    browserDone.catch(() => client.close().catch(() => {}));
-    let connected = false;
-    try {
-      await withTimeout(client.connect(remote.transport, { timeout: SIGN_IN_TIMEOUT_MS }),
-        SIGN_IN_TIMEOUT_MS + 5000, 'connect through mcp-remote');
-      connected = true;
-    } catch (err) {
-      check('mcp-remote connects after the sign-in through the facade', false,
-        `${err.message}\n--- mcp-remote:\n${fs.readFileSync(remote.stderrFile, 'utf8').slice(-3000)}`
-        + `\n--- server:\n${server.log().slice(-3000)}`);
-    }
-    const signIn = await browserDone.catch((err) => ({ error: err }));
-    if (signIn.error) {
-      check('browser completes the sign-in through the facade', false, signIn.error.message);
-    } else {
+    }, 'the sign-in through the facade');
+    if (!signIn.error) {
       const opened = new URL(signIn.url);
       const { consent } = signIn;
       check('mcp-remote opened the facade\'s /authorize in the browser',
