@@ -15,6 +15,15 @@ async fn facade() -> Harness {
     Harness::start_with(&FACADE, Store::memory(), Lifetimes::default()).await
 }
 
+/// An OAuth error answer with this status and `error` code.
+fn assert_refused(status: StatusCode, body: &Value, expected: StatusCode, error: &str) {
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (expected, Some(error)),
+        "{body}"
+    );
+}
+
 /// The `name=value` pairs of the `Set-Cookie` headers, as a browser would send them back.
 fn cookies_from(headers: &HeaderMap) -> Vec<String> {
     headers
@@ -115,17 +124,7 @@ impl Harness {
         at: &AtProvider,
         cookies: &[String],
     ) -> (StatusCode, HeaderMap, String) {
-        let nonce = param(&at.idp_url, "nonce").unwrap();
-        self.upstream.answer(
-            200,
-            json!({
-                "token_type": "Bearer",
-                "access_token": "UPSTREAM-ACCESS-TOKEN",
-                "refresh_token": "UPSTREAM-REFRESH-1",
-                "id_token": self.id_token(&json!({ "nonce": nonce })),
-                "expires_in": 3600,
-            }),
-        );
+        self.provider_signs_in(&param(&at.idp_url, "nonce").unwrap());
         let state = param(&at.idp_url, "state").unwrap();
         self.browser_get(
             &format!("/auth/callback?code=IDP-CODE&state={state}"),
@@ -343,10 +342,7 @@ async fn the_code_needs_the_right_verifier_redirect_client_and_resource() {
     let h = facade().await;
     let (at, code) = h.to_client_code().await;
     let (status, err) = h.redeem(&at.client_id, &code, &"x".repeat(64)).await;
-    assert_eq!(
-        (status, err["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_refused(status, &err, StatusCode::BAD_REQUEST, "invalid_grant");
     assert!(
         err["error_description"]
             .as_str()
@@ -370,18 +366,12 @@ async fn the_code_needs_the_right_verifier_redirect_client_and_resource() {
             ],
         )
         .await;
-    assert_eq!(
-        (status, err["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_refused(status, &err, StatusCode::BAD_REQUEST, "invalid_grant");
 
     let (at, code) = h.to_client_code().await;
     let other = h.register().await;
     let (status, err) = h.redeem(&other, &code, &at.verifier).await;
-    assert_eq!(
-        (status, err["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_refused(status, &err, StatusCode::BAD_REQUEST, "invalid_grant");
 
     let (at, code) = h.to_client_code().await;
     let (status, err) = h
@@ -397,16 +387,10 @@ async fn the_code_needs_the_right_verifier_redirect_client_and_resource() {
             ],
         )
         .await;
-    assert_eq!(
-        (status, err["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_target"))
-    );
+    assert_refused(status, &err, StatusCode::BAD_REQUEST, "invalid_target");
 
     let (status, err) = h.redeem("never-registered", "c", &at.verifier).await;
-    assert_eq!(
-        (status, err["error"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
-    );
+    assert_refused(status, &err, StatusCode::UNAUTHORIZED, "invalid_client");
 }
 
 #[tokio::test]
@@ -626,10 +610,7 @@ async fn sign_ins_expire() {
     let (at, code) = h.to_client_code().await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     let (status, err) = h.redeem(&at.client_id, &code, &at.verifier).await;
-    assert_eq!(
-        (status, err["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_refused(status, &err, StatusCode::BAD_REQUEST, "invalid_grant");
 }
 
 #[tokio::test]
@@ -651,10 +632,7 @@ async fn refresh_rotates_goes_upstream_and_a_replay_revokes_the_session() {
     assert!(h.authenticate(&access).await.is_ok());
 
     let (status, err) = h.refresh_with(&client_id, &first).await;
-    assert_eq!(
-        (status, err["error"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
-    );
+    assert_refused(status, &err, StatusCode::BAD_REQUEST, "invalid_grant");
     let (status, _) = h.refresh_with(&client_id, &second).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(h.authenticate(&access).await.is_err());

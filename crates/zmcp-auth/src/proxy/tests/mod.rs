@@ -263,12 +263,9 @@ impl Harness {
         self.key.sign(&claims).unwrap()
     }
 
-    /// Registers, authorizes and redeems a code; returns (client_id, token response).
-    async fn sign_in(&self) -> (String, Value) {
-        let client_id = self.register().await;
-        let verifier = "v".repeat(50);
-        let location = self.authorize(&client_id, &verifier, "st-1").await;
-        let nonce = param(&location, "nonce").unwrap();
+    /// Scripts the provider's token endpoint to answer a code redemption for the sign-in
+    /// with this `nonce`: its tokens, a refresh token and a valid ID token.
+    fn provider_signs_in(&self, nonce: &str) {
         self.upstream.answer(
             200,
             json!({
@@ -279,6 +276,14 @@ impl Harness {
                 "expires_in": 3600,
             }),
         );
+    }
+
+    /// Registers, authorizes and redeems a code; returns (client_id, token response).
+    async fn sign_in(&self) -> (String, Value) {
+        let client_id = self.register().await;
+        let verifier = "v".repeat(50);
+        let location = self.authorize(&client_id, &verifier, "st-1").await;
+        self.provider_signs_in(&param(&location, "nonce").unwrap());
         let (status, body) = self
             .post_form(
                 "/token",
