@@ -225,6 +225,11 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn debug_output_never_shows_the_provider_token() {
+        assert!(!format!("{:?}", session()).contains("\"UP\""));
+    }
+
     #[tokio::test]
     async fn a_restored_token_works_again() {
         let s = sessions();

@@ -29,10 +29,20 @@ pub(crate) struct UpstreamTokens {
 /// What this server keeps to refresh at the provider: its refresh token and the scopes it
 /// was granted with, which a refresh asks for again (Entra ID wants a scope on every token
 /// request; other providers refuse scopes the refresh token does not carry).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct UpstreamGrant {
     pub(crate) refresh_token: String,
     pub(crate) scope: Option<String>,
+}
+
+/// Sessions and codes holding a grant are `Debug`; the provider's token must not show.
+impl std::fmt::Debug for UpstreamGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpstreamGrant")
+            .field("refresh_token", &"[redacted]")
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 impl UpstreamTokens {
