@@ -259,14 +259,24 @@ impl ClientAuth {
                     ),
                 ]
             }
-            ClientAuth::OidcProxy(proxy) => vec![
-                ("Identity provider", proxy.issuer().to_owned()),
-                (
-                    "Authorization server (this server)",
-                    proxy.base_url().to_owned(),
-                ),
-                ("Metadata URL", proxy.resource_metadata_url()),
-            ],
+            ClientAuth::OidcProxy(proxy) => {
+                let mut lines = vec![
+                    ("Identity provider", proxy.issuer().to_owned()),
+                    (
+                        "Authorization server (this server)",
+                        proxy.base_url().to_owned(),
+                    ),
+                    ("Metadata URL", proxy.resource_metadata_url()),
+                ];
+                if let Some(callback) = proxy.upstream_callback() {
+                    lines.push((
+                        "Flow",
+                        "proxy (consent page, this server's own codes)".to_owned(),
+                    ));
+                    lines.push(("Redirect URI to register at the IdP (Web)", callback));
+                }
+                lines
+            }
         }
     }
 }

@@ -603,6 +603,10 @@ async function runFacade(browser) {
   const remote = mcpRemote('run3', `${base}/mcp`);
   let again;
   try {
+    check('the banner names the facade and the one redirect URI to register at the provider',
+      server.log().includes(`[SECURITY] transport=streamable-http auth=OIDCProxy (issuer=${idp.issuer}, flow=proxy)`)
+      && server.log().includes(`Redirect URI to register at the IdP (Web): ${base}/auth/callback`),
+      server.log().split('\n').filter((l) => /SECURITY|Redirect URI/.test(l)).join('\n'));
     const asMeta = await fetchJson(`${base}/.well-known/oauth-authorization-server`);
     check('facade metadata: issuer, jwks_uri, revocation_endpoint, RFC 9207 iss support',
       asMeta.issuer === base && asMeta.jwks_uri === `${base}/jwks`

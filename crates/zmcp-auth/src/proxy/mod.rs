@@ -366,7 +366,19 @@ impl OidcProxy {
 
     /// What the `[SECURITY]` line says after `auth=`: `OIDCProxy (issuer=<issuer>)`.
     pub fn banner(&self) -> String {
-        format!("OIDCProxy (issuer={})", self.state.config.issuer)
+        match self.state.config.flow {
+            Flow::PassThrough => format!("OIDCProxy (issuer={})", self.state.config.issuer),
+            Flow::Proxy => format!(
+                "OIDCProxy (issuer={}, flow=proxy)",
+                self.state.config.issuer
+            ),
+        }
+    }
+
+    /// In the facade, `<base>/auth/callback`: the one redirect URI registered at the IdP.
+    pub fn upstream_callback(&self) -> Option<String> {
+        (self.state.config.flow == Flow::Proxy)
+            .then(|| callback::callback_url(&self.state.config.base_url))
     }
 
     /// The provider's issuer (`OIDCPROXY_AUTH_ISSUER`).
