@@ -396,9 +396,6 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Option<zmcp_store::St
         None => return Ok(None),
     };
     let dir = state_dir();
-    let store = zmcp_store::Store::open(url, &dir)
-        .await
-        .map_err(|err| usage(format!("ERROR: cannot open --store: {err}")))?;
     let place = if url.starts_with("redis") {
         "Redis".to_owned()
     } else if url.starts_with("memory") {
@@ -412,6 +409,18 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Option<zmcp_store::St
             path => path.to_owned(),
         }
     };
+    let store = zmcp_store::Store::open(url, &dir).await.map_err(|err| {
+        usage(if settings.store_url.is_some() {
+            format!("ERROR: cannot open --store: {err}")
+        } else {
+            format!(
+                "ERROR: cannot open the state store {place}, where the oidcproxy mode keeps \
+                 its sign-ins by default: {err}. Choose another place with --store / \
+                 ZSCALER_MCP_STORE (sqlite:/path/state.sqlite3 or redis://host:6379/0), or \
+                 set XDG_STATE_HOME"
+            )
+        })
+    })?;
     tracing::info!(
         "State store opened ({place}): OAuth sign-ins and spent delete confirmations are kept there"
     );

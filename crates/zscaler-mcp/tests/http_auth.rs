@@ -253,3 +253,23 @@ async fn the_oauth_facade_without_a_client_secret_does_not_start() {
     assert!(err.contains("OIDCPROXY_AUTH_CLIENT_SECRET"), "{err}");
     assert!(err.contains("/auth/callback"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unwritable_default_state_directory_is_named_with_the_way_out() {
+    let key = TestKey::rsa("k1").unwrap();
+    let idp = IdpServer::start(&[&key], None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // A regular file where the state directory would have to be created.
+    let blocker = dir.path().join("not-a-directory");
+    std::fs::write(&blocker, b"").unwrap();
+    let mut cmd = zscaler_mcp(dir.path());
+    oidcproxy_env(&mut cmd, &idp).env("XDG_STATE_HOME", &blocker);
+    let out = tokio::task::spawn_blocking(move || run(&mut cmd))
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("cannot open the state store"), "{err}");
+    assert!(err.contains("not-a-directory"), "{err}");
+    assert!(err.contains("ZSCALER_MCP_STORE"), "{err}");
+}
