@@ -185,6 +185,14 @@ impl OidcProxy {
             None => None,
         };
         let config = ProxyConfig::build(env, discovered.as_ref())?;
+        if !config.scopes.iter().any(|s| s == "offline_access") {
+            tracing::warn!(
+                "oidcproxy: OIDCPROXY_AUTH_SCOPES has no offline_access, so the identity \
+                 provider gives no refresh token and clients get none either: users sign in \
+                 again whenever an access token expires ({} s)",
+                config.access_token_ttl.as_secs()
+            );
+        }
         if config.audience != config.client_id {
             tracing::warn!(
                 "oidcproxy: OIDCPROXY_AUTH_AUDIENCE ({}) differs from the client id ({}); \
