@@ -107,6 +107,22 @@ impl Store {
         on_backend!(self, backend => backend.put_if_absent(namespace, key, value, ttl).await)
     }
 
+    /// Replaces the value under `key` only if an unexpired entry is there; `false` (and
+    /// nothing written) otherwise. Atomic against a concurrent [`Store::delete`] or
+    /// [`Store::take`]: an entry someone removed is never brought back, which is how a
+    /// revoked session stays revoked while a refresh of it is in flight.
+    pub async fn replace(
+        &self,
+        namespace: &str,
+        key: &str,
+        value: &[u8],
+        ttl: Option<Duration>,
+    ) -> Result<bool, StoreError> {
+        namespace::check(namespace)?;
+        let ttl = ttl.map(Ttl::new);
+        on_backend!(self, backend => backend.replace(namespace, key, value, ttl).await)
+    }
+
     /// Every unexpired entry of the namespace, sorted by key. Reads the whole namespace at
     /// once: meant for small ones such as registered clients or signing keys, never for
     /// codes or nonces.
@@ -133,6 +149,7 @@ mod tests {
         assert_send(&store.delete("ns", "k"));
         assert_send(&store.take("ns", "k"));
         assert_send(&store.put_if_absent("ns", "k", b"v", None));
+        assert_send(&store.replace("ns", "k", b"v", None));
         assert_send(&store.list("ns"));
     }
 
@@ -147,6 +164,9 @@ mod tests {
         assert!(is_invalid(store.take(bad, "k").await.map(drop)));
         assert!(is_invalid(
             store.put_if_absent(bad, "k", b"v", None).await.map(drop)
+        ));
+        assert!(is_invalid(
+            store.replace(bad, "k", b"v", None).await.map(drop)
         ));
         assert!(is_invalid(store.list(bad).await.map(drop)));
     }

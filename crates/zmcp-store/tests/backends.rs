@@ -162,6 +162,27 @@ mod cases {
         );
     }
 
+    pub async fn replace_writes_only_over_a_live_entry(f: &Fixture) {
+        let (s, ns) = (&f.store, f.ns("sessions"));
+        assert!(!s.replace(&ns, "sid", b"revived", None).await.unwrap());
+        assert_eq!(s.get(&ns, "sid").await.unwrap(), None);
+        s.put(&ns, "sid", b"v1", Some(Duration::from_secs(600)))
+            .await
+            .unwrap();
+        assert!(
+            s.replace(&ns, "sid", b"v2", Some(Duration::from_secs(600)))
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            s.get(&ns, "sid").await.unwrap().as_deref(),
+            Some(&b"v2"[..])
+        );
+        assert!(s.delete(&ns, "sid").await.unwrap());
+        assert!(!s.replace(&ns, "sid", b"v3", None).await.unwrap());
+        assert_eq!(s.get(&ns, "sid").await.unwrap(), None);
+    }
+
     pub async fn put_if_absent_has_one_winner_under_concurrency(f: &Fixture) {
         let ns = f.ns("nonces");
         let mut writers = JoinSet::new();
@@ -289,6 +310,7 @@ mod memory_backend {
         take_has_one_winner_under_concurrency,
         put_if_absent_keeps_the_first_value,
         put_if_absent_has_one_winner_under_concurrency,
+        replace_writes_only_over_a_live_entry,
         list_returns_the_namespace_sorted,
         namespaces_are_isolated,
     );
@@ -314,6 +336,7 @@ mod sqlite_backend {
         take_has_one_winner_under_concurrency,
         put_if_absent_keeps_the_first_value,
         put_if_absent_has_one_winner_under_concurrency,
+        replace_writes_only_over_a_live_entry,
         list_returns_the_namespace_sorted,
         namespaces_are_isolated,
         entries_expire,
@@ -330,6 +353,7 @@ mod redis_backend {
         take_has_one_winner_under_concurrency,
         put_if_absent_keeps_the_first_value,
         put_if_absent_has_one_winner_under_concurrency,
+        replace_writes_only_over_a_live_entry,
         list_returns_the_namespace_sorted,
         namespaces_are_isolated,
         entries_expire,

@@ -344,12 +344,22 @@ impl OidcProxy {
         let reject = |err| Rejection::bearer(&err, Some(&metadata_url), &[]);
         let token = bearer_token(headers).map_err(reject)?;
         if !self.state.own.is_ours(token) {
-            return self
+            let claims = self
                 .state
                 .access_tokens
-                .authenticate(headers, AuthMode::OidcProxy)
+                .validate(token)
                 .await
-                .map_err(reject);
+                .map_err(reject)?;
+            // An ID token of this app has the same issuer, audience and keys; only an
+            // access token carries delegated (`scp`) or application (`roles`) permissions.
+            if claims.get("scp").is_none() && claims.get("roles").is_none() {
+                return Err(reject(ValidationError::Malformed(
+                    "this is not an access token (no scp or roles claim; an ID token cannot \
+                     be used as a bearer token)"
+                        .to_owned(),
+                )));
+            }
+            return Ok(principal(&claims, AuthMode::OidcProxy));
         }
         let claims = self
             .state

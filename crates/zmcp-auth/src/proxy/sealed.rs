@@ -161,6 +161,20 @@ impl Sealed {
             .await?)
     }
 
+    /// Replaces the record under `name` only if one is there; `false` when it is gone
+    /// (never brings back a record someone deleted meanwhile).
+    pub(crate) async fn replace<T: Serialize>(
+        &self,
+        namespace: &str,
+        name: &str,
+        value: &T,
+        ttl: Option<Duration>,
+    ) -> Result<bool, StateError> {
+        let stored = self.stored_name(namespace, name);
+        let sealed = self.seal(namespace, &stored, value)?;
+        Ok(self.store.replace(namespace, &stored, &sealed, ttl).await?)
+    }
+
     /// The record under `name`; a record that does not open (another key, tampering) is
     /// treated as absent.
     pub(crate) async fn get<T: DeserializeOwned>(

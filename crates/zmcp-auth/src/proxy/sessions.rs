@@ -76,10 +76,11 @@ impl Sessions {
         Ok(sid)
     }
 
-    /// Replaces the session's record and extends its life.
-    pub(crate) async fn update(&self, sid: &str, session: &Session) -> Result<(), StateError> {
+    /// Replaces the session's record and extends its life; `false` when the session ended
+    /// meanwhile (revoked, replayed), which a refresh in flight must not undo.
+    pub(crate) async fn update(&self, sid: &str, session: &Session) -> Result<bool, StateError> {
         self.state
-            .put(SESSIONS, sid, session, Some(SESSION_TTL))
+            .replace(SESSIONS, sid, session, Some(SESSION_TTL))
             .await
     }
 
@@ -245,6 +246,16 @@ mod tests {
             Redeemed::Live { .. }
         ));
         assert!(s.is_live(&sid).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_update_does_not_revive_an_ended_session() {
+        let s = sessions();
+        let sid = s.start(&session()).await.unwrap();
+        assert!(s.update(&sid, &session()).await.unwrap());
+        assert!(s.end(&sid).await.unwrap());
+        assert!(!s.update(&sid, &session()).await.unwrap());
+        assert!(!s.is_live(&sid).await.unwrap());
     }
 
     #[tokio::test]

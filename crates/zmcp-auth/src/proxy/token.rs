@@ -61,15 +61,31 @@ struct TokenError {
     status: StatusCode,
     error: &'static str,
     description: String,
+    /// Not the client's doing: a spent refresh token is made usable again.
+    retryable: bool,
 }
 
 impl TokenError {
     fn new(error: &'static str, description: impl Into<String>) -> Self {
+        Self::with_status(StatusCode::BAD_REQUEST, error, description)
+    }
+
+    fn with_status(
+        status: StatusCode,
+        error: &'static str,
+        description: impl Into<String>,
+    ) -> Self {
         Self {
-            status: StatusCode::BAD_REQUEST,
+            status,
             error,
             description: description.into(),
+            retryable: false,
         }
+    }
+
+    fn retryable(mut self) -> Self {
+        self.retryable = true;
+        self
     }
 
     fn into_response(self) -> Response {
@@ -78,20 +94,20 @@ impl TokenError {
 
     fn state(err: &StateError) -> Self {
         tracing::error!("oidcproxy: {err}");
-        Self {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            error: "temporarily_unavailable",
-            description: "the server's state store is unavailable; retry shortly".to_owned(),
-        }
+        Self::with_status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "the server's state store is unavailable; retry shortly",
+        )
     }
 
     fn internal(reason: &str) -> Self {
         tracing::error!("oidcproxy: {reason}");
-        Self {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            error: "server_error",
-            description: "could not issue tokens".to_owned(),
-        }
+        Self::with_status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "could not issue tokens",
+        )
     }
 }
 
@@ -227,23 +243,15 @@ async fn our_code(
     let request = CodeRequest::read(state, params).await?;
     let (client_id, code, verifier) = (request.client_id, request.code, request.verifier);
     let Some(grant) = state.state.take::<CodeGrant>(CODES, code).await? else {
-        if let Some(sid) = state.state.get::<String>(SPENT_CODES, code).await? {
-            state.sessions.end(&sid).await?;
-            tracing::warn!(
-                client_id = %printable(client_id, 80),
-                "oidcproxy: an authorization code was presented twice; the session it \
-                 started is revoked"
-            );
-            return Err(TokenError::new(
-                "invalid_grant",
-                "this authorization code was already used; the tokens issued for it are revoked",
-            ));
-        }
-        return Err(TokenError::new(
-            "invalid_grant",
-            "unknown or expired authorization code; sign in again",
-        ));
+        return Err(replayed_code(state, client_id, code).await?);
     };
+    // Spent from now on, before anything else can fail: a second presentation, even one
+    // racing this one, is recognised as a replay.
+    let spent_ttl = Some(state.lifetimes.code * 2);
+    state
+        .state
+        .put(SPENT_CODES, code, &SpentCode::default(), spent_ttl)
+        .await?;
     request.check_issued(&grant.client_id, &grant.redirect_uri)?;
     let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     let verifier_ok = (43..=128).contains(&verifier.len())
@@ -262,11 +270,73 @@ async fn our_code(
         grant.upstream,
     )
     .await?;
+    let spent = SpentCode {
+        sid: Some(sid.clone()),
+        replayed: false,
+    };
+    let replayed_meanwhile = state
+        .state
+        .get::<SpentCode>(SPENT_CODES, code)
+        .await?
+        .is_some_and(|s| s.replayed);
+    if replayed_meanwhile {
+        state.sessions.end(&sid).await?;
+        return Err(code_replay_refusal(client_id));
+    }
     state
         .state
-        .put(SPENT_CODES, code, &sid, Some(state.lifetimes.code * 2))
+        .put(SPENT_CODES, code, &spent, spent_ttl)
         .await?;
     Ok(answer)
+}
+
+/// A redeemed code, kept a while to recognise its replay.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct SpentCode {
+    /// The session it started, once started.
+    sid: Option<String>,
+    /// Presented again before its session was recorded: that session must not live.
+    replayed: bool,
+}
+
+/// The refusal of a code that is not (or no longer) redeemable; a replay ends the session
+/// the code started (RFC 6749 §4.1.2), or marks it for ending if it is still being started.
+async fn replayed_code(
+    state: &ProxyState,
+    client_id: &str,
+    code: &str,
+) -> Result<TokenError, TokenError> {
+    let Some(mut spent) = state.state.get::<SpentCode>(SPENT_CODES, code).await? else {
+        return Ok(TokenError::new(
+            "invalid_grant",
+            "unknown or expired authorization code; sign in again",
+        ));
+    };
+    match &spent.sid {
+        Some(sid) => {
+            state.sessions.end(sid).await?;
+        }
+        None => {
+            spent.replayed = true;
+            state
+                .state
+                .put(SPENT_CODES, code, &spent, Some(state.lifetimes.code * 2))
+                .await?;
+        }
+    }
+    Ok(code_replay_refusal(client_id))
+}
+
+fn code_replay_refusal(client_id: &str) -> TokenError {
+    tracing::warn!(
+        client_id = %printable(client_id, 80),
+        "oidcproxy: an authorization code was presented twice; the session it started is \
+         revoked"
+    );
+    TokenError::new(
+        "invalid_grant",
+        "this authorization code was already used; the tokens issued for it are revoked",
+    )
 }
 
 /// A new session with its first tokens; returns the token response and the session id.
@@ -300,7 +370,7 @@ async fn refresh_token(
     let (client_id, client) = registered_client(state, params).await?;
     let presented = required(params, "refresh_token")?;
     check_resource(state, params)?;
-    let (sid, owner, mut session) = match state.sessions.redeem(presented).await? {
+    let (sid, owner, session) = match state.sessions.redeem(presented).await? {
         Redeemed::Live {
             sid,
             client_id,
@@ -335,6 +405,28 @@ async fn refresh_token(
             "the refresh token was issued to another client",
         ));
     }
+    let rotated = rotate(state, &sid, client_id, &client, *session).await;
+    if let Err(err) = &rotated
+        && (err.retryable || err.status.is_server_error())
+    {
+        // Not the client's doing (an IdP outage, this server's own credentials, the store):
+        // its refresh token stays usable for a retry, which must not look like a replay.
+        if let Err(restore) = state.sessions.restore(presented, &sid, &owner).await {
+            tracing::error!("oidcproxy: could not restore a refresh token: {restore}");
+        }
+    }
+    rotated
+}
+
+/// The refresh itself, after the presented token was spent: refresh at the provider,
+/// re-check the user, extend the session (unless it ended meanwhile) and issue new tokens.
+async fn rotate(
+    state: &ProxyState,
+    sid: &str,
+    client_id: &str,
+    client: &Client,
+    mut session: Session,
+) -> Result<Value, TokenError> {
     if let Some(grant) = session.upstream.clone() {
         let scope = grant
             .scope
@@ -349,22 +441,19 @@ async fn refresh_token(
             // The provider no longer honours the grant (revoked, expired, user disabled):
             // the session is over.
             Err(err @ UpstreamError::Rejected { .. }) if err.is_invalid_grant() => {
-                state.sessions.end(&sid).await?;
+                state.sessions.end(sid).await?;
                 return Err(upstream_error(err));
             }
-            // Anything else (an outage, this server's own credentials or settings) is not
-            // the client's doing: its refresh token stays usable for a retry.
-            Err(err) => {
-                state.sessions.restore(presented, &sid, &owner).await?;
-                return Err(upstream_error(err));
-            }
+            // Anything else is an outage or this server's own credentials or settings:
+            // answered with the provider's words, and the client may retry (below).
+            Err(err) => return Err(upstream_error(err).retryable()),
         };
         if upstream.id_token.is_some() {
             let fresh = verified_identity(&state.id_tokens, &upstream, None)
                 .await
                 .map_err(|reason| TokenError::new("invalid_grant", reason))?;
             if fresh.sub != session.identity.sub {
-                state.sessions.end(&sid).await?;
+                state.sessions.end(sid).await?;
                 return Err(TokenError::new(
                     "invalid_grant",
                     "the identity provider returned an ID token for another user",
@@ -379,14 +468,19 @@ async fn refresh_token(
             scope: upstream.scope.or(grant.scope),
         });
     }
-    state.sessions.update(&sid, &session).await?;
-    state.clients.touch(client_id, &client).await?;
+    if !state.sessions.update(sid, &session).await? {
+        return Err(TokenError::new(
+            "invalid_grant",
+            "the session was revoked while this refresh was in progress; sign in again",
+        ));
+    }
+    state.clients.touch(client_id, client).await?;
     tracing::info!(
         client_id = %printable(client_id, 80),
         subject = %printable(&session.identity.sub, 120),
         "oidcproxy: refresh token rotated"
     );
-    issue(state, &sid, &session).await
+    issue(state, sid, &session).await
 }
 
 /// Our access token for the session, and a refresh token when the provider gave one to
@@ -460,11 +554,11 @@ fn upstream_error(err: UpstreamError) -> TokenError {
         }
         UpstreamError::Unavailable(reason) => {
             tracing::warn!("oidcproxy: the identity provider's token endpoint failed: {reason}");
-            TokenError {
-                status: StatusCode::SERVICE_UNAVAILABLE,
-                error: "temporarily_unavailable",
-                description: format!("the identity provider could not be reached: {reason}"),
-            }
+            TokenError::with_status(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                format!("the identity provider could not be reached: {reason}"),
+            )
         }
     }
 }
@@ -483,12 +577,11 @@ async fn registered_client<'a>(
     {
         Ok(client) => Ok((client_id, client)),
         Err(LookupError::State(err)) => Err(TokenError::state(&err)),
-        Err(LookupError::Unknown | LookupError::Document(_)) => Err(TokenError {
-            status: StatusCode::UNAUTHORIZED,
-            error: "invalid_client",
-            description: "unknown client_id (its registration may have expired); register again"
-                .to_owned(),
-        }),
+        Err(LookupError::Unknown | LookupError::Document(_)) => Err(TokenError::with_status(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "unknown client_id (its registration may have expired); register again",
+        )),
     }
 }
 

@@ -135,6 +135,23 @@ impl Backend for MemoryBackend {
         }))
     }
 
+    async fn replace(
+        &self,
+        namespace: &str,
+        key: &str,
+        value: &[u8],
+        ttl: Option<Ttl>,
+    ) -> Result<bool, StoreError> {
+        Ok(self.with(|state, now| {
+            let entries = state.entries(namespace, key, now);
+            if !entries.contains_key(key) {
+                return false;
+            }
+            entries.insert(key.to_owned(), Entry::new(value, ttl, now));
+            true
+        }))
+    }
+
     async fn list(&self, namespace: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         Ok(self.with(|state, now| {
             state

@@ -53,6 +53,16 @@ pub(crate) trait Backend: Send + Sync {
         ttl: Option<Ttl>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// Stores `value` only when a live entry exists; `false` (nothing written) otherwise.
+    /// Atomic against concurrent `delete`/`take`: a deleted entry is never brought back.
+    fn replace(
+        &self,
+        namespace: &str,
+        key: &str,
+        value: &[u8],
+        ttl: Option<Ttl>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Every live entry of the namespace, in no particular order.
     fn list(
         &self,

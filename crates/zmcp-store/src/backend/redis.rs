@@ -92,11 +92,27 @@ fn redis_key(namespace: &str, key: &str) -> String {
 }
 
 /// `SET key value [NX] [PX ttl]`.
-fn set_command(namespace: &str, key: &str, value: &[u8], ttl: Option<Ttl>, only_new: bool) -> Cmd {
+/// When a `SET` may write.
+#[derive(Clone, Copy)]
+enum Condition {
+    Always,
+    /// `NX`: only a new key.
+    Absent,
+    /// `XX`: only an existing key.
+    Present,
+}
+
+fn set_command(namespace: &str, key: &str, value: &[u8], ttl: Option<Ttl>, when: Condition) -> Cmd {
     let mut command = cmd("SET");
     command.arg(redis_key(namespace, key)).arg(value);
-    if only_new {
-        command.arg("NX");
+    match when {
+        Condition::Always => {}
+        Condition::Absent => {
+            command.arg("NX");
+        }
+        Condition::Present => {
+            command.arg("XX");
+        }
     }
     if let Some(ttl) = ttl {
         command.arg("PX").arg(ttl.millis());
@@ -112,8 +128,11 @@ impl Backend for RedisBackend {
         value: &[u8],
         ttl: Option<Ttl>,
     ) -> Result<(), StoreError> {
-        self.query("put", &set_command(namespace, key, value, ttl, false))
-            .await
+        self.query(
+            "put",
+            &set_command(namespace, key, value, ttl, Condition::Always),
+        )
+        .await
     }
 
     async fn get(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -143,7 +162,23 @@ impl Backend for RedisBackend {
         let reply: Value = self
             .query(
                 "put_if_absent",
-                &set_command(namespace, key, value, ttl, true),
+                &set_command(namespace, key, value, ttl, Condition::Absent),
+            )
+            .await?;
+        Ok(!matches!(reply, Value::Nil))
+    }
+
+    async fn replace(
+        &self,
+        namespace: &str,
+        key: &str,
+        value: &[u8],
+        ttl: Option<Ttl>,
+    ) -> Result<bool, StoreError> {
+        let reply: Value = self
+            .query(
+                "replace",
+                &set_command(namespace, key, value, ttl, Condition::Present),
             )
             .await?;
         Ok(!matches!(reply, Value::Nil))

@@ -230,6 +230,26 @@ impl Backend for SqliteBackend {
         .await
     }
 
+    async fn replace(
+        &self,
+        namespace: &str,
+        key: &str,
+        value: &[u8],
+        ttl: Option<Ttl>,
+    ) -> Result<bool, StoreError> {
+        let (namespace, key, value) = (namespace.to_owned(), key.to_owned(), value.to_vec());
+        self.run("replace", move |conn, now| {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE kv SET value = ?3, expires_at = ?4
+                     WHERE ns = ?1 AND key = ?2 AND (expires_at IS NULL OR expires_at > ?5)",
+                )?
+                .execute(params![namespace, key, value, expires_at(ttl, now), now])?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
     async fn list(&self, namespace: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         let namespace = namespace.to_owned();
         self.run("list", move |conn, now| {

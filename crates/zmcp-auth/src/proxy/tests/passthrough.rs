@@ -642,6 +642,15 @@ async fn mcp_accepts_our_tokens_and_app_tokens_and_refuses_graph_tokens() {
     assert_eq!(principal.subject, "api-user");
     assert_eq!(principal.scopes, ["mcp.access"]);
 
+    // The provider's ID token for this app has the same iss, aud and key, but it is not a
+    // bearer credential.
+    let err = h.authenticate(&h.id_token(&json!({}))).await.unwrap_err();
+    assert!(
+        err.message().contains("not an access token"),
+        "{}",
+        err.message()
+    );
+
     let graph = h
         .key
         .sign(&json!({"iss": v2_issuer(), "aud": GRAPH, "sub": "u", "iat": now(), "exp": now() + 600}))
