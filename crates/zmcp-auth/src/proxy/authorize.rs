@@ -110,7 +110,14 @@ async fn check(state: &ProxyState, query: &str) -> Result<Checked, Response> {
         }
     };
     let redirect_uri = match get("redirect_uri") {
-        Some(uri) if client.redirect_uris.iter().any(|r| same_redirect(r, uri)) => uri.to_owned(),
+        // The presented URI passes the policy itself too: a registered loopback URI with
+        // another port must not become this server's own address, nor gain userinfo.
+        Some(uri)
+            if client.redirect_uris.iter().any(|r| same_redirect(r, uri))
+                && state.config.redirect_policy.check(uri).is_ok() =>
+        {
+            uri.to_owned()
+        }
         Some(_) => {
             return Err(html::refusal(
                 "redirect_uri is not registered for this client",

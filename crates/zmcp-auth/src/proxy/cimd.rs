@@ -5,17 +5,22 @@
 //! Fetching a URL an anonymous caller chose is a server-side request forgery risk, so the
 //! fetch is fenced: https only, every address the name resolves to must be a public one
 //! (the connection is pinned to the checked address, so a second DNS answer cannot swap
-//! in an internal one), no redirects, a few seconds and a few KiB at most.
+//! in an internal one), no redirects, a few seconds and a few KiB at most. And it is a
+//! resource an anonymous caller spends, so few run at once and few start per second:
+//! name resolution holds a blocking thread for as long as the resolver takes, whatever
+//! our own timeout says.
 
 use std::{
     net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
+    sync::Arc,
     time::Duration,
 };
 
 use serde_json::{Map, Value};
+use tokio::sync::Semaphore;
 use url::Url;
 
-use super::redirect_uri::RedirectPolicy;
+use super::{limit::RateLimit, redirect_uri::RedirectPolicy};
 use crate::outbound::{self, printable};
 
 /// Upper bound on the whole fetch.
@@ -40,24 +45,53 @@ pub(crate) fn is_document_url(client_id: &str) -> bool {
     client_id.starts_with("https://") || client_id.starts_with("http://")
 }
 
-/// Fetches and checks metadata documents.
+/// Why a document could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FetchError {
+    /// Too many fetches right now; nothing was tried, a retry may work.
+    Busy,
+    /// Tried and refused: why, worded for the sign-in refusal page.
+    Refused(String),
+}
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FetchError::Busy => f.write_str(
+                "too many client metadata documents are being fetched; retry in a moment",
+            ),
+            FetchError::Refused(reason) => f.write_str(reason),
+        }
+    }
+}
+
+/// Fetches in flight at most.
+const MAX_CONCURRENT: usize = 8;
+
+/// Fetches and checks metadata documents; clones share their limits.
 #[derive(Debug, Clone)]
 pub(crate) struct Fetcher {
     /// Tests serve documents from 127.0.0.1 over http; never set outside tests.
     allow_loopback: bool,
+    in_flight: Arc<Semaphore>,
+    starts: Arc<RateLimit>,
 }
 
 impl Fetcher {
     pub(crate) fn new() -> Self {
-        Self {
-            allow_loopback: false,
-        }
+        Self::with_loopback(false)
     }
 
     #[cfg(test)]
     pub(crate) fn allowing_loopback() -> Self {
+        Self::with_loopback(true)
+    }
+
+    fn with_loopback(allow_loopback: bool) -> Self {
         Self {
-            allow_loopback: true,
+            allow_loopback,
+            in_flight: Arc::new(Semaphore::new(MAX_CONCURRENT)),
+            starts: Arc::new(RateLimit::new(2, 20)),
         }
     }
 
@@ -67,8 +101,23 @@ impl Fetcher {
         &self,
         client_id: &str,
         policy: &RedirectPolicy,
+    ) -> Result<ClientDocument, FetchError> {
+        let url = self.check_url(client_id).map_err(FetchError::Refused)?;
+        let _permit = self.in_flight.try_acquire().map_err(|_| FetchError::Busy)?;
+        if !self.starts.allow() {
+            return Err(FetchError::Busy);
+        }
+        self.fetch_checked(client_id, &url, policy)
+            .await
+            .map_err(FetchError::Refused)
+    }
+
+    async fn fetch_checked(
+        &self,
+        client_id: &str,
+        url: &Url,
+        policy: &RedirectPolicy,
     ) -> Result<ClientDocument, String> {
-        let url = self.check_url(client_id)?;
         let host = url
             .host_str()
             .ok_or_else(|| "the client id URL has no host".to_owned())?;
@@ -362,11 +411,31 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn fetches_are_few_at_a_time_and_per_second() {
+        let f = Fetcher::new();
+        let policy = RedirectPolicy::default();
+        let held: Vec<_> = (0..MAX_CONCURRENT)
+            .map(|_| f.in_flight.try_acquire().unwrap())
+            .collect();
+        assert_eq!(f.fetch(ID, &policy).await.unwrap_err(), FetchError::Busy);
+        drop(held);
+        for _ in 0..20 {
+            assert!(f.starts.allow());
+        }
+        assert_eq!(
+            f.clone().fetch(ID, &policy).await.unwrap_err(),
+            FetchError::Busy,
+            "a clone shares the limits"
+        );
+    }
+
+    #[tokio::test]
     async fn names_resolving_to_private_addresses_are_not_fetched() {
         let err = Fetcher::new()
             .fetch("https://localhost/client.json", &RedirectPolicy::default())
             .await
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("private, loopback or reserved"), "{err}");
     }
 }

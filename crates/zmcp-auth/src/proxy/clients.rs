@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    cimd::{self, Fetcher},
+    cimd::{self, FetchError, Fetcher},
     own_token::random_token,
     redirect_uri::RedirectPolicy,
     sealed::{Sealed, StateError},
@@ -15,8 +15,15 @@ use super::{
 
 const CLIENTS: &str = "oidcproxy.clients";
 const DOCUMENTS: &str = "oidcproxy.client-documents";
+/// Documents that could not be used, so a retry (or a flood) does not fetch again.
+const DOCUMENT_FAILURES: &str = "oidcproxy.client-document-failures";
+/// How long a failed fetch is remembered.
+const FAILURE_TTL: Duration = Duration::from_secs(60);
 
-/// How long a registration is kept; every token grant to the client extends it.
+/// How long a registration that has never obtained a token is kept: registering is
+/// anonymous, so what nobody uses must not pile up for months.
+const UNUSED_CLIENT_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long a registration is kept once used; every token grant to the client extends it.
 pub(crate) const CLIENT_TTL: Duration = Duration::from_secs(90 * 24 * 3600);
 /// How long a fetched metadata document is trusted before it is fetched again.
 const DOCUMENT_TTL: Duration = Duration::from_secs(3600);
@@ -68,7 +75,7 @@ impl Clients {
             let client_id = random_token();
             if self
                 .state
-                .put_if_absent(CLIENTS, &client_id, client, Some(CLIENT_TTL))
+                .put_if_absent(CLIENTS, &client_id, client, Some(UNUSED_CLIENT_TTL))
                 .await?
             {
                 return Ok(client_id);
@@ -112,10 +119,25 @@ impl Clients {
         if let Some(cached) = self.state.get::<Client>(DOCUMENTS, client_id).await? {
             return Ok(cached);
         }
-        let doc = fetcher
-            .fetch(client_id, policy)
-            .await
-            .map_err(LookupError::Document)?;
+        if let Some(reason) = self
+            .state
+            .get::<String>(DOCUMENT_FAILURES, client_id)
+            .await?
+        {
+            return Err(LookupError::Document(reason));
+        }
+        let doc = match fetcher.fetch(client_id, policy).await {
+            Ok(doc) => doc,
+            Err(FetchError::Busy) => {
+                return Err(LookupError::Document(FetchError::Busy.to_string()));
+            }
+            Err(FetchError::Refused(reason)) => {
+                self.state
+                    .put(DOCUMENT_FAILURES, client_id, &reason, Some(FAILURE_TTL))
+                    .await?;
+                return Err(LookupError::Document(reason));
+            }
+        };
         let client = Client {
             redirect_uris: doc.redirect_uris,
             client_name: Some(doc.client_name),

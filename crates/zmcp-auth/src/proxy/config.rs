@@ -314,8 +314,8 @@ impl ProxyConfig {
             credential,
             scopes,
             resource: format!("{base_url}/mcp"),
+            redirect_policy: RedirectPolicy::new(patterns, &base_url),
             base_url,
-            redirect_policy: RedirectPolicy::new(patterns),
             flow,
             access_token_ttl,
         })
@@ -440,7 +440,9 @@ fn base_url(env: &ProxyEnv) -> Result<String, ProxyConfigError> {
              fragment): the OAuth endpoints and /mcp are served at its root"
         )));
     }
-    Ok(raw.trim_end_matches('/').to_owned())
+    // The serialized origin: scheme and host lowercased, a default port dropped, so the
+    // issuer clients compare and the `https` test for cookies see one spelling.
+    Ok(url.origin().ascii_serialization())
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -533,6 +535,15 @@ mod tests {
         .unwrap();
         assert_eq!(c.base_url, "https://mcp.example.com");
         assert_eq!(c.resource, "https://mcp.example.com/mcp");
+        let c = ProxyConfig::build(
+            &env_with(
+                &[("OIDCPROXY_BASE_URL", "HTTPS://MCP.Example.com:443")],
+                "0.0.0.0",
+            ),
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.base_url, "https://mcp.example.com");
         let err = ProxyConfig::build(
             &env_with(
                 &[("OIDCPROXY_BASE_URL", "https://h.example/mcp")],

@@ -1,5 +1,5 @@
 //! Rate limits on the unauthenticated endpoints that write state: `/register` keeps a
-//! record for 90 days, `/authorize` and the consent page for minutes. Without a bound, a
+//! record for a day (90 once used), `/authorize` and the consent page for minutes. Without a bound, a
 //! script could fill the state store's disk (or Redis memory) faster than records expire.
 //!
 //! One token bucket per endpoint group for the whole process: generous for real use (a
@@ -57,7 +57,7 @@ pub(crate) struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            registrations: RateLimit::new(10, 200),
+            registrations: RateLimit::new(5, 100),
             sign_ins: RateLimit::new(100, 1000),
         }
     }

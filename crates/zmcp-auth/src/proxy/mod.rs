@@ -185,6 +185,16 @@ impl OidcProxy {
             None => None,
         };
         let config = ProxyConfig::build(env, discovered.as_ref())?;
+        if config.base_url.starts_with("http://")
+            && !url::Url::parse(&config.base_url).is_ok_and(|u| outbound::is_loopback(&u))
+        {
+            tracing::warn!(
+                "oidcproxy: OIDCPROXY_BASE_URL {} is plain http on a non-loopback host: codes \
+                 and tokens cross the network in clear and sign-in cookies cannot be Secure; \
+                 serve https (or terminate TLS in front and give the https URL)",
+                config.base_url
+            );
+        }
         if !config.scopes.iter().any(|s| s == "offline_access") {
             tracing::warn!(
                 "oidcproxy: OIDCPROXY_AUTH_SCOPES has no offline_access, so the identity \

@@ -153,16 +153,37 @@ fn split_port(authority: &str) -> Result<(&str, PortPattern), String> {
     Ok((host, port))
 }
 
-/// The registration rule: which redirect URIs a client may register.
+/// The registration rule: which redirect URIs a client may register (and present).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RedirectPolicy {
     patterns: Vec<RedirectPattern>,
+    /// This server's own origin: a redirect there would hand a client's code to us.
+    own_origin: Option<Url>,
 }
 
 impl RedirectPolicy {
-    /// A policy accepting loopback and custom-scheme URIs plus those matching `patterns`.
-    pub(crate) fn new(patterns: Vec<RedirectPattern>) -> Self {
-        Self { patterns }
+    /// A policy accepting loopback and custom-scheme URIs plus those matching `patterns`,
+    /// and never a URI on `own_origin` (this server's base URL).
+    pub(crate) fn new(patterns: Vec<RedirectPattern>, own_origin: &str) -> Self {
+        Self {
+            patterns,
+            own_origin: Url::parse(own_origin).ok(),
+        }
+    }
+
+    /// Whether `uri` is on this server: same scheme and port, and the same host or both
+    /// loopback (`localhost` and `127.0.0.1` reach the same listener).
+    fn is_own(&self, uri: &Url) -> bool {
+        let Some(own) = &self.own_origin else {
+            return false;
+        };
+        let same_host = match (own.host(), uri.host()) {
+            (Some(a), Some(b)) => a == b || (is_loopback_host(a) && is_loopback_host(b)),
+            _ => false,
+        };
+        own.scheme() == uri.scheme()
+            && own.port_or_known_default() == uri.port_or_known_default()
+            && same_host
     }
 
     /// `Ok` if a client may register `raw`; otherwise why not, for the
@@ -184,6 +205,9 @@ impl RedirectPolicy {
         let scheme = uri.scheme();
         if UNSAFE_SCHEMES.contains(&scheme) {
             return Err(format!("the {scheme}: scheme is not allowed"));
+        }
+        if self.is_own(&uri) {
+            return Err("it points at this server, not at the client".to_owned());
         }
         if scheme == "http" && uri.host().is_some_and(is_loopback_host) {
             return Ok(());
@@ -264,7 +288,26 @@ mod tests {
                 .iter()
                 .map(|p| RedirectPattern::parse(p).unwrap())
                 .collect(),
+            "http://127.0.0.1:8000",
         )
+    }
+
+    #[test]
+    fn uris_on_this_server_are_refused_whatever_the_loopback_spelling() {
+        let p = policy(&["http://127.0.0.1:*/*"]);
+        for uri in [
+            "http://127.0.0.1:8000/auth/callback",
+            "http://localhost:8000/auth/callback",
+            "http://[::1]:8000/cb",
+        ] {
+            let err = p.check(uri).unwrap_err();
+            assert!(err.contains("this server"), "{uri}: {err}");
+        }
+        assert!(p.check("http://127.0.0.1:8001/auth/callback").is_ok());
+        assert!(
+            p.check("https://127.0.0.1:8000/cb").is_err(),
+            "not loopback http"
+        );
     }
 
     #[test]
