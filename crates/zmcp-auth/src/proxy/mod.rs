@@ -429,8 +429,9 @@ impl OidcProxy {
     }
 }
 
-/// The state keys: `OIDCPROXY_STATE_KEY`, else the client secret (every replica has it),
-/// else random for this process; and the store, or memory when the binary gave none.
+/// The state keys: `OIDCPROXY_STATE_KEY`, else the client credential (every replica has
+/// it), else random for this process; and the store, or memory when the binary gave none
+/// or the keys are random.
 fn open_state(
     env: &ProxyEnv,
     config: &ProxyConfig,
@@ -448,13 +449,16 @@ fn open_state(
     .map_err(ProxyConfigError::Internal)?;
     let store = match store {
         Some(store) if keys.durable() => store,
-        Some(store) => {
+        Some(_) => {
+            // Sealed with a key that dies with the process, records in a file or in Redis
+            // would be unreadable litter after a restart and useless to other replicas.
             tracing::warn!(
                 "oidcproxy: no OIDCPROXY_STATE_KEY or client secret to encrypt stored state \
-                 with, so registrations and sign-ins do not survive a restart; set \
-                 OIDCPROXY_STATE_KEY (the same value on every replica) to keep them"
+                 with, so registrations and sign-ins are kept in memory and do not survive a \
+                 restart; set OIDCPROXY_STATE_KEY (the same value on every replica) to keep \
+                 them in the state store"
             );
-            store
+            Store::memory()
         }
         None => {
             tracing::warn!(

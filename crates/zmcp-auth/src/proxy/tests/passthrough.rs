@@ -731,3 +731,28 @@ async fn start_up_fails_closed() {
     let err = OidcProxy::from_env(&public_bind, None).await.unwrap_err();
     assert!(err.to_string().contains("OIDCPROXY_BASE_URL"), "{err}");
 }
+
+#[tokio::test]
+async fn without_a_secret_to_seal_with_nothing_is_written_to_the_store() {
+    let store = Store::memory();
+    let h = Harness::start_with(&[], store.clone(), Lifetimes::default()).await;
+    h.sign_in().await;
+    for namespace in [
+        "oidcproxy.clients",
+        "oidcproxy.sessions",
+        "oidcproxy.signing-keys",
+    ] {
+        assert!(
+            store.list(namespace).await.unwrap().is_empty(),
+            "{namespace}"
+        );
+    }
+    let with_key = Harness::start_with(
+        &[("OIDCPROXY_STATE_KEY", "operator-chosen-state-key")],
+        store.clone(),
+        Lifetimes::default(),
+    )
+    .await;
+    with_key.sign_in().await;
+    assert_eq!(store.list("oidcproxy.sessions").await.unwrap().len(), 1);
+}
