@@ -1,1 +1,0 @@
-//! zmcp-testkit (placeholder)
