@@ -302,18 +302,27 @@ macro_rules! backend_suite {
     };
 }
 
+/// The contract every backend keeps, plus `$extra` cases for this backend.
+macro_rules! contract_suite {
+    ($fixture:path $(; $($extra:ident),+)? $(,)?) => {
+        backend_suite!($fixture;
+            put_then_get,
+            delete_reports_presence,
+            take_is_single_use,
+            take_has_one_winner_under_concurrency,
+            put_if_absent_keeps_the_first_value,
+            put_if_absent_has_one_winner_under_concurrency,
+            replace_writes_only_over_a_live_entry,
+            list_returns_the_namespace_sorted,
+            namespaces_are_isolated,
+            $($($extra,)+)?
+        );
+    };
+}
+
 mod memory_backend {
-    backend_suite!(super::memory;
-        put_then_get,
-        delete_reports_presence,
-        take_is_single_use,
-        take_has_one_winner_under_concurrency,
-        put_if_absent_keeps_the_first_value,
-        put_if_absent_has_one_winner_under_concurrency,
-        replace_writes_only_over_a_live_entry,
-        list_returns_the_namespace_sorted,
-        namespaces_are_isolated,
-    );
+    // Expiry runs on paused time below; nothing survives reopening.
+    contract_suite!(super::memory);
 
     #[tokio::test(start_paused = true)]
     async fn entries_expire() {
@@ -329,34 +338,10 @@ mod memory_backend {
 }
 
 mod sqlite_backend {
-    backend_suite!(super::sqlite;
-        put_then_get,
-        delete_reports_presence,
-        take_is_single_use,
-        take_has_one_winner_under_concurrency,
-        put_if_absent_keeps_the_first_value,
-        put_if_absent_has_one_winner_under_concurrency,
-        replace_writes_only_over_a_live_entry,
-        list_returns_the_namespace_sorted,
-        namespaces_are_isolated,
-        entries_expire,
-        survives_reopening,
-    );
+    contract_suite!(super::sqlite; entries_expire, survives_reopening);
 }
 
 #[cfg(not(zmcp_skip_redis_tests))]
 mod redis_backend {
-    backend_suite!(super::redis;
-        put_then_get,
-        delete_reports_presence,
-        take_is_single_use,
-        take_has_one_winner_under_concurrency,
-        put_if_absent_keeps_the_first_value,
-        put_if_absent_has_one_winner_under_concurrency,
-        replace_writes_only_over_a_live_entry,
-        list_returns_the_namespace_sorted,
-        namespaces_are_isolated,
-        entries_expire,
-        survives_reopening,
-    );
+    contract_suite!(super::redis; entries_expire, survives_reopening);
 }

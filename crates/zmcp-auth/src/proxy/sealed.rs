@@ -140,8 +140,7 @@ impl Sealed {
         value: &T,
         ttl: Option<Duration>,
     ) -> Result<(), StateError> {
-        let stored = self.stored_name(namespace, name);
-        let sealed = self.seal(namespace, &stored, value)?;
+        let (stored, sealed) = self.record(namespace, name, value)?;
         Ok(self.store.put(namespace, &stored, &sealed, ttl).await?)
     }
 
@@ -153,8 +152,7 @@ impl Sealed {
         value: &T,
         ttl: Option<Duration>,
     ) -> Result<bool, StateError> {
-        let stored = self.stored_name(namespace, name);
-        let sealed = self.seal(namespace, &stored, value)?;
+        let (stored, sealed) = self.record(namespace, name, value)?;
         Ok(self
             .store
             .put_if_absent(namespace, &stored, &sealed, ttl)
@@ -170,8 +168,7 @@ impl Sealed {
         value: &T,
         ttl: Option<Duration>,
     ) -> Result<bool, StateError> {
-        let stored = self.stored_name(namespace, name);
-        let sealed = self.seal(namespace, &stored, value)?;
+        let (stored, sealed) = self.record(namespace, name, value)?;
         Ok(self.store.replace(namespace, &stored, &sealed, ttl).await?)
     }
 
@@ -203,6 +200,18 @@ impl Sealed {
     pub(crate) async fn delete(&self, namespace: &str, name: &str) -> Result<bool, StateError> {
         let stored = self.stored_name(namespace, name);
         Ok(self.store.delete(namespace, &stored).await?)
+    }
+
+    /// The stored name and sealed bytes of a record about to be written.
+    fn record<T: Serialize>(
+        &self,
+        namespace: &str,
+        name: &str,
+        value: &T,
+    ) -> Result<(String, Vec<u8>), StateError> {
+        let stored = self.stored_name(namespace, name);
+        let sealed = self.seal(namespace, &stored, value)?;
+        Ok((stored, sealed))
     }
 
     fn stored_name(&self, namespace: &str, name: &str) -> String {

@@ -78,6 +78,25 @@ impl MemoryBackend {
         state.sweep_if_due(now);
         f(&mut state, now)
     }
+
+    /// Stores `value` only if a live entry's presence is `present`; `true` when it wrote.
+    fn put_when(
+        &self,
+        namespace: &str,
+        key: &str,
+        value: &[u8],
+        ttl: Option<Ttl>,
+        present: bool,
+    ) -> bool {
+        self.with(|state, now| {
+            let entries = state.entries(namespace, key, now);
+            if entries.contains_key(key) != present {
+                return false;
+            }
+            entries.insert(key.to_owned(), Entry::new(value, ttl, now));
+            true
+        })
+    }
 }
 
 impl Backend for MemoryBackend {
@@ -125,14 +144,7 @@ impl Backend for MemoryBackend {
         value: &[u8],
         ttl: Option<Ttl>,
     ) -> Result<bool, StoreError> {
-        Ok(self.with(|state, now| {
-            let entries = state.entries(namespace, key, now);
-            if entries.contains_key(key) {
-                return false;
-            }
-            entries.insert(key.to_owned(), Entry::new(value, ttl, now));
-            true
-        }))
+        Ok(self.put_when(namespace, key, value, ttl, false))
     }
 
     async fn replace(
@@ -142,14 +154,7 @@ impl Backend for MemoryBackend {
         value: &[u8],
         ttl: Option<Ttl>,
     ) -> Result<bool, StoreError> {
-        Ok(self.with(|state, now| {
-            let entries = state.entries(namespace, key, now);
-            if !entries.contains_key(key) {
-                return false;
-            }
-            entries.insert(key.to_owned(), Entry::new(value, ttl, now));
-            true
-        }))
+        Ok(self.put_when(namespace, key, value, ttl, true))
     }
 
     async fn list(&self, namespace: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {

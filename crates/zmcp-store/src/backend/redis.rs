@@ -120,6 +120,24 @@ fn set_command(namespace: &str, key: &str, value: &[u8], ttl: Option<Ttl>, when:
     command
 }
 
+impl RedisBackend {
+    /// A conditional `SET`; `true` when it wrote (Redis answers nil when it did not).
+    async fn set_if(
+        &self,
+        operation: &'static str,
+        namespace: &str,
+        key: &str,
+        value: &[u8],
+        ttl: Option<Ttl>,
+        when: Condition,
+    ) -> Result<bool, StoreError> {
+        let reply: Value = self
+            .query(operation, &set_command(namespace, key, value, ttl, when))
+            .await?;
+        Ok(!matches!(reply, Value::Nil))
+    }
+}
+
 impl Backend for RedisBackend {
     async fn put(
         &self,
@@ -159,13 +177,15 @@ impl Backend for RedisBackend {
         value: &[u8],
         ttl: Option<Ttl>,
     ) -> Result<bool, StoreError> {
-        let reply: Value = self
-            .query(
-                "put_if_absent",
-                &set_command(namespace, key, value, ttl, Condition::Absent),
-            )
-            .await?;
-        Ok(!matches!(reply, Value::Nil))
+        self.set_if(
+            "put_if_absent",
+            namespace,
+            key,
+            value,
+            ttl,
+            Condition::Absent,
+        )
+        .await
     }
 
     async fn replace(
@@ -175,13 +195,8 @@ impl Backend for RedisBackend {
         value: &[u8],
         ttl: Option<Ttl>,
     ) -> Result<bool, StoreError> {
-        let reply: Value = self
-            .query(
-                "replace",
-                &set_command(namespace, key, value, ttl, Condition::Present),
-            )
-            .await?;
-        Ok(!matches!(reply, Value::Nil))
+        self.set_if("replace", namespace, key, value, ttl, Condition::Present)
+            .await
     }
 
     /// Keys that expire between `SCAN` and `MGET` come back empty and are left out; keys

@@ -144,15 +144,28 @@ impl Harness {
     }
 
     async fn redeem(&self, client_id: &str, code: &str, verifier: &str) -> (StatusCode, Value) {
+        self.redeem_at(client_id, code, verifier, CALLBACK, &format!("{BASE}/mcp"))
+            .await
+    }
+
+    /// A code redemption naming this redirect URI and resource.
+    async fn redeem_at(
+        &self,
+        client_id: &str,
+        code: &str,
+        verifier: &str,
+        redirect_uri: &str,
+        resource: &str,
+    ) -> (StatusCode, Value) {
         self.post_form(
             "/token",
             &[
                 ("grant_type", "authorization_code"),
                 ("code", code),
                 ("code_verifier", verifier),
-                ("redirect_uri", CALLBACK),
+                ("redirect_uri", redirect_uri),
                 ("client_id", client_id),
-                ("resource", &format!("{BASE}/mcp")),
+                ("resource", resource),
             ],
         )
         .await
@@ -354,16 +367,14 @@ async fn the_code_needs_the_right_verifier_redirect_client_and_resource() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     let (at, code) = h.to_client_code().await;
+    let resource = format!("{BASE}/mcp");
     let (status, err) = h
-        .post_form(
-            "/token",
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("code_verifier", &at.verifier),
-                ("redirect_uri", "http://localhost:9999/other"),
-                ("client_id", &at.client_id),
-            ],
+        .redeem_at(
+            &at.client_id,
+            &code,
+            &at.verifier,
+            "http://localhost:9999/other",
+            &resource,
         )
         .await;
     assert_refused(status, &err, StatusCode::BAD_REQUEST, "invalid_grant");
@@ -375,16 +386,12 @@ async fn the_code_needs_the_right_verifier_redirect_client_and_resource() {
 
     let (at, code) = h.to_client_code().await;
     let (status, err) = h
-        .post_form(
-            "/token",
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("code_verifier", &at.verifier),
-                ("redirect_uri", CALLBACK),
-                ("client_id", &at.client_id),
-                ("resource", "https://elsewhere.example/mcp"),
-            ],
+        .redeem_at(
+            &at.client_id,
+            &code,
+            &at.verifier,
+            CALLBACK,
+            "https://elsewhere.example/mcp",
         )
         .await;
     assert_refused(status, &err, StatusCode::BAD_REQUEST, "invalid_target");
