@@ -190,25 +190,26 @@ fn field_i64(value: &Value, key: &str) -> i64 {
 }
 
 async fn ongoing_alerts(State(state): Shared, uri: Uri) -> Response {
-    let params = Params::from_uri(&uri);
-    let (_, to) = match window(&params) {
-        Ok(span) => span,
-        Err(message) => return bad_request(&message),
-    };
-    let alerts = state
-        .zdx
-        .alerts
-        .iter()
-        .filter(|a| field_i64(a, "ended_on") == 0 && field_i64(a, "started_on") <= to)
-        .filter(|a| alert_matches(a, &params))
-        .cloned()
-        .collect();
-    page(alerts, "alerts", &params)
+    alerts_in_window(&state, &uri, |alert, (_, to)| {
+        field_i64(alert, "ended_on") == 0 && field_i64(alert, "started_on") <= to
+    })
 }
 
 async fn historical_alerts(State(state): Shared, uri: Uri) -> Response {
-    let params = Params::from_uri(&uri);
-    let (from, to) = match window(&params) {
+    alerts_in_window(&state, &uri, |alert, (from, to)| {
+        (from..=to).contains(&field_i64(alert, "ended_on"))
+    })
+}
+
+/// The page of alerts that `in_window` keeps for the request's time window and that match
+/// its filters.
+fn alerts_in_window(
+    state: &SimState,
+    uri: &Uri,
+    in_window: impl Fn(&Value, (i64, i64)) -> bool,
+) -> Response {
+    let params = Params::from_uri(uri);
+    let span = match window(&params) {
         Ok(span) => span,
         Err(message) => return bad_request(&message),
     };
@@ -216,7 +217,7 @@ async fn historical_alerts(State(state): Shared, uri: Uri) -> Response {
         .zdx
         .alerts
         .iter()
-        .filter(|a| (from..=to).contains(&field_i64(a, "ended_on")))
+        .filter(|a| in_window(a, span))
         .filter(|a| alert_matches(a, &params))
         .cloned()
         .collect();
